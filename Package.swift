@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// FlagStorm: a per-host feature-flag cache and client manager (the system under
+/// test) and the load-testing harness around it. See README.md and
+/// ../shared/ARCHITECTURE.md for the target layout; arrows point one way:
+/// `flagstorm` -> harness -> core. The core (`FeatureFlags`) imports only the
+/// standard library and Synchronization.
+let package = Package(
+    name: "FlagStorm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FeatureFlags", targets: ["FeatureFlags"]),
+        .library(name: "FeatureFlagsHTTP", targets: ["FeatureFlagsHTTP"]),
+        .executable(name: "flagstorm", targets: ["flagstorm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "FeatureFlags"),
+        .target(
+            name: "FeatureFlagsHTTP",
+            dependencies: [
+                "FeatureFlags",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "flagstorm",
+            dependencies: [
+                "FeatureFlags",
+                "FeatureFlagsHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
+        .testTarget(
+            name: "FeatureFlagsHTTPTests",
+            dependencies: [
+                "FeatureFlags",
+                "FeatureFlagsHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

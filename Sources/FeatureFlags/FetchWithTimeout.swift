@@ -1,0 +1,26 @@
+/// Runs one fetch against a deadline on the injected clock.
+///
+/// The timeout races the fetch in a task group, so it follows the injected
+/// clock (virtual in tests and simulations) and cancels the fetch when it fires.
+/// A fetcher that ignores cancellation delays the group's exit, which is why
+/// ``FlagFetcher`` asks implementations to honour it (the HTTP fetcher does).
+enum FetchWithTimeout {
+    static func run(
+        _ fetcher: any FlagFetcher, host: HostKey, clock: any FlagClock, timeout: Duration
+    ) async throws -> FlagFetchResult {
+        let deadline = clock.now() + timeout
+        return try await withThrowingTaskGroup(of: FlagFetchResult?.self) { group in
+            group.addTask { try await fetcher.fetchFlag(for: host) }
+            group.addTask {
+                try await clock.sleep(until: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let first = try await group.next(), let result = first {
+                return result
+            }
+            try Task.checkCancellation()
+            throw FlagFetchError(.timeout, message: "no answer within \(timeout)")
+        }
+    }
+}

@@ -1,0 +1,369 @@
+import Synchronization
+
+/// What a lease reads on the hot path: the host's latest value and until when
+/// it may be served without asking the slow path, packed in one atomic word.
+///
+/// Layout: bit 63 "has a value", bit 62 the value, bits 0–61 the instant
+/// (nanoseconds) until which the fast path may answer. The slow path
+/// republishes it, under the registry lock, whenever the decision changes:
+/// after a fetch (until the refresh-ahead point), when a refresh starts (until
+/// hard expiry), after a failure with a value (until the next attempt).
+final class FlagEntryHandle: Sendable {
+    static let hasValueBit: UInt64 = 1 << 63
+    static let valueBit: UInt64 = 1 << 62
+    static let deadlineMask: UInt64 = (1 << 62) - 1
+
+    let key: HostKey
+    let snapshot = Atomic<UInt64>(0)
+    /// Outstanding leases. Incremented under the registry lock, decremented
+    /// without it; the sweeper (under the lock) only removes entries at zero.
+    let references = Atomic<Int>(0)
+
+    init(key: HostKey) { self.key = key }
+
+    /// The value if the fast path may serve it at `now`.
+    @inline(__always)
+    func fastValue(at now: FlagInstant) -> Bool? {
+        let word = snapshot.load(ordering: .acquiring)
+        if word & Self.hasValueBit != 0, now.nanoseconds < word & Self.deadlineMask {
+            return word & Self.valueBit != 0
+        }
+        return nil
+    }
+
+    func publish(value: Bool?, until deadline: FlagInstant) {
+        guard let value else {
+            snapshot.store(0, ordering: .releasing)
+            return
+        }
+        let word = Self.hasValueBit | (value ? Self.valueBit : 0) | min(deadline.nanoseconds, Self.deadlineMask)
+        snapshot.store(word, ordering: .releasing)
+    }
+}
+
+/// The `recommended` policy's flag cache: every weakness of the reference design fixed.
+///
+/// - One fetch in flight per host; callers on a cold or expired host wait for
+///   it (bounded by the fetch timeout and their own cancellation) (W1).
+/// - The value outlives the last release until it expires; expired,
+///   unreferenced entries are swept once the registry grows, so memory is
+///   bounded by the hosts seen within one TTL (W2).
+/// - Keyed by ``HostKey/normalized``, the same normaliser as the client manager (W3).
+/// - Leases are idempotent: a second release is a counted no-op (W4).
+/// - Exponential backoff with jitter after failures, honouring `Retry-After`;
+///   the stale value is served meanwhile (W7).
+/// - The fetch runs in its own background task under its own timeout, so no
+///   caller's cancellation can fail it for the others (W8).
+/// - Refresh-ahead: in the last ``FlagCacheConfiguration/refreshAheadFraction``
+///   of the TTL the first caller starts a background refresh and returns the
+///   current value at once (W9).
+/// - Whatever the fetch does, its completion clears the in-flight state (W10),
+///   and the server's TTL is honoured within bounds.
+///
+/// All mutable state lives under one lock (`flagCache.registry`); a warm check
+/// touches no lock, only the entry's atomic snapshot and the clock.
+final class RecommendedFlagCache: Sendable {
+    private struct Flight {
+        var waiters: [UInt64: CheckedContinuation<Bool, any Error>] = [:]
+    }
+
+    private struct Entry {
+        let handle: FlagEntryHandle
+        var value: Bool?
+        var expiresAt = FlagInstant.zero
+        var refreshAt = FlagInstant.zero
+        var flight: Flight?
+        var consecutiveFailures = 0
+        var nextAttemptAt = FlagInstant.zero
+        var lastError: (any Error)?
+
+        init(handle: FlagEntryHandle) { self.handle = handle }
+
+        var isSweepable: Bool { flight == nil && handle.references.load(ordering: .acquiring) == 0 }
+    }
+
+    private struct State {
+        var entries: [HostKey: Entry] = [:]
+        var slots = LeaseSlotPool()
+        var nextSweepAt: Int
+        var random: SplitMix64
+        var counters = FetchCounters()
+        var backgroundOutstanding = 0
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private enum SlowDecision {
+        case answer(Bool)
+        case fail(any Error)
+        case waiting
+    }
+
+    let fetcher: any FlagFetcher
+    let clock: any FlagClock
+    let configuration: FlagCacheConfiguration
+    let spawner: any FlagTaskSpawner
+    private let lock: InstrumentedLock<State>
+    private let nextWaiterID = Atomic<UInt64>(0)
+    private let doubleReleaseCount = Atomic<UInt64>(0)
+
+    init(fetcher: any FlagFetcher, clock: any FlagClock, configuration: FlagCacheConfiguration,
+         spawner: any FlagTaskSpawner) {
+        self.fetcher = fetcher
+        self.clock = clock
+        self.configuration = configuration
+        self.spawner = spawner
+        lock = InstrumentedLock(name: "flagCache.registry", State(
+            nextSweepAt: max(1, configuration.sweepThreshold),
+            random: SplitMix64(seed: configuration.jitterSeed)))
+    }
+
+    // MARK: Leases
+
+    func acquire(_ key: HostKey) -> (FlagEntryHandle, LeaseTicket) {
+        lock.withLock { state in
+            let handle: FlagEntryHandle
+            if let entry = state.entries[key] {
+                handle = entry.handle
+            } else {
+                if state.entries.count >= state.nextSweepAt { sweep(&state, now: clock.now()) }
+                handle = FlagEntryHandle(key: key)
+                state.entries[key] = Entry(handle: handle)
+            }
+            handle.references.wrappingAdd(1, ordering: .relaxed)
+            return (handle, state.slots.issue())
+        }
+    }
+
+    @inline(__always)
+    func release(_ handle: FlagEntryHandle, _ ticket: LeaseTicket) {
+        if ticket.release() {
+            handle.references.wrappingSubtract(1, ordering: .releasing)
+        } else {
+            doubleReleaseCount.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    // MARK: Checks
+
+    @inline(__always)
+    func isEnabled(_ handle: FlagEntryHandle) async throws -> Bool {
+        if let value = handle.fastValue(at: clock.now()) { return value }
+        return try await isEnabledSlow(handle)
+    }
+
+    func isEnabled(key: HostKey) async throws -> Bool {
+        guard let handle = lock.withLock({ $0.entries[key]?.handle }) else { return false }
+        return try await isEnabled(handle)
+    }
+
+    @inline(never)
+    private func isEnabledSlow(_ handle: FlagEntryHandle) async throws -> Bool {
+        let waiterID = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                let now = clock.now()
+                let (decision, spawnFlight) = lock.withLock { state in
+                    decide(&state, handle: handle, now: now, waiterID: waiterID, continuation: continuation)
+                }
+                if spawnFlight { startFlight(handle) }
+                switch decision {
+                case .answer(let value): continuation.resume(returning: value)
+                case .fail(let error): continuation.resume(throwing: error)
+                case .waiting: break
+                }
+            }
+        } onCancel: {
+            let continuation = lock.withLock { state in
+                state.entries[handle.key]?.flight?.waiters.removeValue(forKey: waiterID)
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// The slow path's decision, under the lock. Returns what to tell the caller
+    /// and whether a new fetch must be spawned (after the lock is released).
+    private func decide(
+        _ state: inout State, handle: FlagEntryHandle, now: FlagInstant, waiterID: UInt64,
+        continuation: CheckedContinuation<Bool, any Error>
+    ) -> (SlowDecision, Bool) {
+        guard var entry = state.entries[handle.key], entry.handle === handle else {
+            return (.answer(false), false)  // swept while unreferenced: like "no context"
+        }
+        defer { state.entries[handle.key] = entry }
+
+        // Fresh value: we are in the refresh-ahead window, or the snapshot lags.
+        if let value = entry.value, now < entry.expiresAt {
+            if entry.flight == nil, now >= entry.refreshAt, now >= entry.nextAttemptAt {
+                entry.flight = Flight()
+                state.counters.started += 1
+                state.backgroundOutstanding += 1
+                entry.handle.publish(value: value, until: entry.expiresAt)
+                return (.answer(value), true)
+            }
+            let until = entry.flight != nil ? entry.expiresAt : max(entry.refreshAt, entry.nextAttemptAt)
+            entry.handle.publish(value: value, until: min(until, entry.expiresAt))
+            return (.answer(value), false)
+        }
+        // Expired or cold, backing off after a failure: stale value, or the last error.
+        if entry.flight == nil, now < entry.nextAttemptAt {
+            if let value = entry.value {
+                entry.handle.publish(value: value, until: entry.nextAttemptAt)
+                return (.answer(value), false)
+            }
+            return (.fail(entry.lastError ?? FlagFetchError(.transport, message: "backing off")), false)
+        }
+        if Task.isCancelled { return (.fail(CancellationError()), false) }
+        var spawn = false
+        if entry.flight == nil {
+            entry.flight = Flight()
+            state.counters.started += 1
+            state.backgroundOutstanding += 1
+            spawn = true
+        }
+        entry.flight!.waiters[waiterID] = continuation
+        return (.waiting, spawn)
+    }
+
+    // MARK: Fetching
+
+    private func startFlight(_ handle: FlagEntryHandle) {
+        spawner.spawn { [self] in
+            let outcome: Result<FlagFetchResult, any Error>
+            do {
+                outcome = .success(try await FetchWithTimeout.run(
+                    fetcher, host: handle.key, clock: clock, timeout: configuration.fetchTimeout))
+            } catch {
+                outcome = .failure(error)
+            }
+            complete(handle, outcome)
+        }
+    }
+
+    /// Records a fetch's outcome and answers its waiters. Runs for every flight
+    /// whatever the fetcher did, so the in-flight state is always cleared (W10).
+    private func complete(_ handle: FlagEntryHandle, _ outcome: Result<FlagFetchResult, any Error>) {
+        let now = clock.now()
+        let (waiters, answer, idle) = lock.withLock { state in
+            state.backgroundOutstanding -= 1
+            let idle = state.backgroundOutstanding == 0 ? state.idleWaiters : []
+            if state.backgroundOutstanding == 0 { state.idleWaiters = [] }
+            guard var entry = state.entries[handle.key], entry.handle === handle else {
+                return ([CheckedContinuation<Bool, any Error>](), Result<Bool, any Error>.success(false), idle)
+            }
+            let waiters = Array((entry.flight?.waiters ?? [:]).values)
+            entry.flight = nil
+            let answer: Result<Bool, any Error>
+            switch outcome {
+            case .success(let result):
+                state.counters.succeeded += 1
+                let ttl = clampedTTL(result.ttl)
+                entry.value = result.enabled
+                entry.expiresAt = now + ttl
+                entry.refreshAt = now + ttl * (1 - min(max(configuration.refreshAheadFraction, 0), 1))
+                entry.consecutiveFailures = 0
+                entry.nextAttemptAt = .zero
+                entry.lastError = nil
+                entry.handle.publish(value: result.enabled, until: entry.refreshAt)
+                answer = .success(result.enabled)
+            case .failure(let error):
+                state.counters.failed += 1
+                entry.consecutiveFailures += 1
+                entry.nextAttemptAt = now + backoff(after: entry.consecutiveFailures, error: error, random: &state.random)
+                entry.lastError = error
+                if let value = entry.value {
+                    entry.handle.publish(value: value, until: entry.nextAttemptAt)
+                    answer = .success(value)
+                } else {
+                    answer = .failure(error)
+                }
+            }
+            state.entries[handle.key] = entry
+            return (waiters, answer, idle)
+        }
+        for waiter in waiters { waiter.resume(with: answer) }
+        for waiter in idle { waiter.resume() }
+    }
+
+    private func clampedTTL(_ advertised: Duration?) -> Duration {
+        guard let advertised else { return configuration.ttl }
+        return min(max(advertised, configuration.ttlBounds.lowerBound), configuration.ttlBounds.upperBound)
+    }
+
+    /// Exponential backoff with "equal jitter" (half fixed, half random), never
+    /// shorter than the server's `Retry-After`, both capped.
+    private func backoff(after failures: Int, error: any Error, random: inout SplitMix64) -> Duration {
+        let cap = configuration.backoffCap
+        let exponent = min(failures - 1, 30)
+        let full = min(configuration.backoffBase * (1 << exponent), cap)
+        let jittered = full / 2 + (full / 2) * random.nextUnitInterval()
+        if let retryAfter = (error as? FlagFetchError)?.retryAfter {
+            return min(max(jittered, retryAfter), cap)
+        }
+        return jittered
+    }
+
+    // MARK: Housekeeping
+
+    @discardableResult
+    private func sweep(_ state: inout State, now: FlagInstant) -> Int {
+        let before = state.entries.count
+        state.entries = state.entries.filter { _, entry in
+            !(entry.isSweepable && (entry.value == nil || entry.expiresAt <= now) && entry.nextAttemptAt <= now)
+        }
+        state.nextSweepAt = max(configuration.sweepThreshold, state.entries.count * 2)
+        return before - state.entries.count
+    }
+
+    func sweep() -> Int {
+        let now = clock.now()
+        return lock.withLock { sweep(&$0, now: now) }
+    }
+
+    func waitForBackgroundWork() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = lock.withLock { state -> Bool in
+                if state.backgroundOutstanding == 0 { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+
+    func snapshot() -> FlagCacheStatistics {
+        let statistics = lock.statistics
+        return lock.withLock { state in
+            let references = state.entries.values.map { $0.handle.references.load(ordering: .acquiring) }
+            return FlagCacheStatistics(
+                policy: .recommended,
+                entries: state.entries.count,
+                referencedEntries: references.filter { $0 > 0 }.count,
+                outstandingLeases: state.slots.outstanding,
+                doubleReleases: doubleReleaseCount.load(ordering: .relaxed),
+                fetches: state.counters,
+                inFlight: state.entries.values.filter { $0.flight != nil }.count,
+                backgroundTasksOutstanding: state.backgroundOutstanding,
+                locks: [statistics])
+        }
+    }
+}
+
+/// A tiny seeded generator (SplitMix64) for backoff jitter: deterministic per seed, no allocation.
+struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform value in [0, 1).
+    mutating func nextUnitInterval() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+}

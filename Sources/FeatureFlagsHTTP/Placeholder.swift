@@ -1,0 +1,2 @@
+import FeatureFlags
+public enum PlaceholderHTTP {}
