@@ -13,6 +13,8 @@ final class AsyncSerialGate: Sendable {
         var head = 0
         var recorder: LockStatsRecorder
         var heldSince: UInt64 = 0
+        var waiterWatchers = ThresholdWatchers()
+        var waiting: Int { waiters.count - head }
     }
 
     private let state: Mutex<State>
@@ -29,14 +31,15 @@ final class AsyncSerialGate: Sendable {
         if entered { return }
         let waitStart = MonotonicTime.preciseNanoseconds()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let enteredNow = state.withLock { state -> Bool in
+            let (enteredNow, watchers) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
                 guard state.held else {
                     state.held = true
-                    return true
+                    return (true, [])
                 }
                 state.waiters.append(continuation)
-                return false
+                return (false, state.waiterWatchers.takeSatisfied(by: state.waiting))
             }
+            for watcher in watchers { watcher.resume() }
             if enteredNow { continuation.resume() }
         }
         let acquired = MonotonicTime.preciseNanoseconds()
@@ -73,4 +76,14 @@ final class AsyncSerialGate: Sendable {
     }
 
     var statistics: LockStatistics { state.withLock { $0.recorder.statistics } }
+
+    /// Test support: returns once at least `count` callers are queued on the gate.
+    func waitForWaiters(atLeast count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                state.waiterWatchers.add(threshold: count, current: state.waiting, continuation)
+            }
+            if ready { continuation.resume() }
+        }
+    }
 }

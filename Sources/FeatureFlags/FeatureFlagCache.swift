@@ -117,6 +117,14 @@ public final class FeatureFlagCache: Sendable {
         }
     }
 
+    /// Test support: returns once at least `count` callers are parked on fetches
+    /// (immediately under `seed`, whose callers never wait).
+    func waitForWaitingCallers(atLeast count: Int) async {
+        if case .recommended(let cache) = backend {
+            await cache.waitForWaitingCallers(atLeast: count)
+        }
+    }
+
     /// Waits until every background fetch and refresh this cache started has finished.
     public func shutdown() async {
         if case .recommended(let cache) = backend {

@@ -28,6 +28,8 @@ public struct FlagCacheStatistics: Sendable, Hashable {
     public var fetches: FetchCounters
     /// Hosts with a fetch in flight (under `seed`, including any stuck by W10).
     public var inFlight: Int
+    /// Callers parked waiting for an in-flight fetch (`recommended` only; `seed` never waits).
+    public var waitingCallers: Int
     /// Background tasks (detached fetches, refreshes) spawned and not yet finished.
     public var backgroundTasksOutstanding: Int
     /// Statistics of each lock of the cache.

@@ -16,10 +16,13 @@ final class InstrumentedLock<State>: Sendable {
     }
 
     private let mutex: Mutex<Guarded>
+    /// Test support: called on the contended path just before blocking.
+    private let onContended: (@Sendable () -> Void)?
 
     /// Creates a lock called `name` (as it appears in reports) guarding `state`.
-    init(name: String, _ state: sending State) {
+    init(name: String, _ state: sending State, onContended: (@Sendable () -> Void)? = nil) {
         mutex = Mutex(Guarded(state: state, recorder: LockStatsRecorder(name: name)))
+        self.onContended = onContended
     }
 
     /// Runs `body` with exclusive access to the state.
@@ -46,6 +49,7 @@ final class InstrumentedLock<State>: Sendable {
         _ body: (inout State) throws(E) -> Result
     ) throws(E) -> Result {
         let waitStart = MonotonicTime.preciseNanoseconds()
+        onContended?()
         return try mutex.withLock { (guarded: inout Guarded) throws(E) -> Result in
             let acquired = MonotonicTime.preciseNanoseconds()
             guarded.recorder.countContended(waitNanoseconds: acquired &- waitStart)

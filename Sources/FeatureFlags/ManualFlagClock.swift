@@ -16,7 +16,7 @@ public final class ManualFlagClock: FlagClock {
         var now: FlagInstant
         var nextID: UInt64 = 0
         var sleepers: [UInt64: Sleeper] = [:]
-        var sleeperWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleeperWatchers = ThresholdWatchers()
     }
 
     private let state: Mutex<State>
@@ -43,7 +43,7 @@ public final class ManualFlagClock: FlagClock {
                     if Task.isCancelled { return (.failure(CancellationError()), []) }
                     if deadline <= state.now { return (.success(()), []) }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
-                    return (nil, Self.takeSatisfiedWatchers(&state))
+                    return (nil, state.sleeperWatchers.takeSatisfied(by: state.sleepers.count))
                 }
                 for watcher in watchers { watcher.resume() }
                 if let resumeNow { continuation.resume(with: resumeNow) }
@@ -77,22 +77,10 @@ public final class ManualFlagClock: FlagClock {
     /// (a fetch parked on a 50 ms latency, a timeout armed) before advancing time.
     public func waitForSleepers(atLeast count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.sleeperWatchers.append((count, continuation))
-                return false
+            let ready = state.withLock { state in
+                state.sleeperWatchers.add(threshold: count, current: state.sleepers.count, continuation)
             }
             if ready { continuation.resume() }
         }
-    }
-
-    private static func takeSatisfiedWatchers(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
-        let count = state.sleepers.count
-        var ready: [CheckedContinuation<Void, Never>] = []
-        state.sleeperWatchers.removeAll { watcher in
-            if watcher.count <= count { ready.append(watcher.continuation); return true }
-            return false
-        }
-        return ready
     }
 }

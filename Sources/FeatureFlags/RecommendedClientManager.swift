@@ -29,6 +29,9 @@ final class RecommendedClientManager: Sendable {
         var clientsStarted: UInt64 = 0
         var clientsClosed: UInt64 = 0
         var startFailures: UInt64 = 0
+        /// Acquirers parked behind a starting or closing client, and test watchers of that number.
+        var parked = 0
+        var parkedWatchers = ThresholdWatchers()
     }
 
     enum AcquireStep: Sendable {
@@ -69,17 +72,17 @@ final class RecommendedClientManager: Sendable {
     /// Decides, and parks if the host's client is starting or closing.
     private func slowStep(_ key: HostKey) async throws -> AcquireStep {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AcquireStep, any Error>) in
-            let immediate = lock.withLock { state -> AcquireStep? in
+            let (immediate, watchers) = lock.withLock { state -> (AcquireStep?, [CheckedContinuation<Void, Never>]) in
                 guard var holder = state.holders[key] else {
                     state.nextHolderID += 1
                     state.holders[key] = Holder(id: state.nextHolderID, phase: .starting(waiters: []))
-                    return .start(holderID: state.nextHolderID)
+                    return (.start(holderID: state.nextHolderID), [])
                 }
                 switch holder.phase {
                 case .running(let client, let references):
                     holder.phase = .running(client: client, references: references + 1)
                     state.holders[key] = holder
-                    return .ready(client, holderID: holder.id, state.slots.issue())
+                    return (.ready(client, holderID: holder.id, state.slots.issue()), [])
                 case .starting(var waiters):
                     waiters.append(continuation)
                     holder.phase = .starting(waiters: waiters)
@@ -88,8 +91,10 @@ final class RecommendedClientManager: Sendable {
                     holder.phase = .closing(waiters: waiters)
                 }
                 state.holders[key] = holder
-                return nil
+                state.parked += 1
+                return (nil, state.parkedWatchers.takeSatisfied(by: state.parked))
             }
+            for watcher in watchers { watcher.resume() }
             if let immediate { continuation.resume(returning: immediate) }
         }
     }
@@ -104,7 +109,10 @@ final class RecommendedClientManager: Sendable {
             let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
                 state.startFailures += 1
                 guard let holder = state.holders.removeValue(forKey: key) else { return [] }
-                if case .starting(let waiters) = holder.phase { return waiters }
+                if case .starting(let waiters) = holder.phase {
+                    state.parked -= waiters.count
+                    return waiters
+                }
                 return []
             }
             let failure = TelemetryClientManagerError.startFailed(host: key.normalized, underlying: error)
@@ -114,6 +122,7 @@ final class RecommendedClientManager: Sendable {
         let (mine, handedOut) = lock.withLock { state in
             var waiters: [CheckedContinuation<AcquireStep, any Error>] = []
             if case .starting(let parked) = state.holders[key]?.phase { waiters = parked }
+            state.parked -= waiters.count
             state.clientsStarted += 1
             state.holders[key] = Holder(id: holderID, phase: .running(client: client, references: 1 + waiters.count))
             let mine = state.slots.issue()
@@ -153,7 +162,10 @@ final class RecommendedClientManager: Sendable {
             state.clientsClosed += 1
             guard let holder = state.holders[key], holder.id == holderID else { return [] }
             state.holders[key] = nil
-            if case .closing(let waiters) = holder.phase { return waiters }
+            if case .closing(let waiters) = holder.phase {
+                state.parked -= waiters.count
+                return waiters
+            }
             return []
         }
         for waiter in waiters { waiter.resume(returning: .retry) }
@@ -174,6 +186,16 @@ final class RecommendedClientManager: Sendable {
             for (key, holderID, client) in running {
                 group.addTask { await self.close(client, key: key, holderID: holderID) }
             }
+        }
+    }
+
+    /// Test support: returns once at least `count` acquirers are parked behind a start or a close.
+    func waitForParkedAcquirers(atLeast count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { state in
+                state.parkedWatchers.add(threshold: count, current: state.parked, continuation)
+            }
+            if ready { continuation.resume() }
         }
     }
 

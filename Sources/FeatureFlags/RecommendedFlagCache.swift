@@ -90,6 +90,9 @@ final class RecommendedFlagCache: Sendable {
         var counters = FetchCounters()
         var backgroundOutstanding = 0
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Callers parked on a flight, and those waiting (in tests) for that number to reach a count.
+        var waitingCallers = 0
+        var waitingWatchers = ThresholdWatchers()
     }
 
     private enum SlowDecision {
@@ -162,9 +165,12 @@ final class RecommendedFlagCache: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
                 let now = clock.now()
-                let (decision, spawnFlight) = lock.withLock { state in
-                    decide(&state, handle: handle, now: now, waiterID: waiterID, continuation: continuation)
+                let (decision, spawnFlight, watchers) = lock.withLock { state in
+                    let (decision, spawn) = decide(
+                        &state, handle: handle, now: now, waiterID: waiterID, continuation: continuation)
+                    return (decision, spawn, state.waitingWatchers.takeSatisfied(by: state.waitingCallers))
                 }
+                for watcher in watchers { watcher.resume() }
                 if spawnFlight { startFlight(handle) }
                 switch decision {
                 case .answer(let value): continuation.resume(returning: value)
@@ -174,7 +180,9 @@ final class RecommendedFlagCache: Sendable {
             }
         } onCancel: {
             let continuation = lock.withLock { state in
-                state.entries[handle.key]?.flight?.waiters.removeValue(forKey: waiterID)
+                let removed = state.entries[handle.key]?.flight?.waiters.removeValue(forKey: waiterID)
+                if removed != nil { state.waitingCallers -= 1 }
+                return removed
             }
             continuation?.resume(throwing: CancellationError())
         }
@@ -221,6 +229,7 @@ final class RecommendedFlagCache: Sendable {
             spawn = true
         }
         entry.flight!.waiters[waiterID] = continuation
+        state.waitingCallers += 1
         return (.waiting, spawn)
     }
 
@@ -251,6 +260,7 @@ final class RecommendedFlagCache: Sendable {
                 return ([CheckedContinuation<Bool, any Error>](), Result<Bool, any Error>.success(false), idle)
             }
             let waiters = Array((entry.flight?.waiters ?? [:]).values)
+            state.waitingCallers -= waiters.count
             entry.flight = nil
             let answer: Result<Bool, any Error>
             switch outcome {
@@ -330,6 +340,17 @@ final class RecommendedFlagCache: Sendable {
         }
     }
 
+    /// Returns once at least `count` callers are parked on fetches (lets tests
+    /// know a herd has fully arrived before they let the fetch finish).
+    func waitForWaitingCallers(atLeast count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { state in
+                state.waitingWatchers.add(threshold: count, current: state.waitingCallers, continuation)
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
     func snapshot() -> FlagCacheStatistics {
         let statistics = lock.statistics
         return lock.withLock { state in
@@ -342,6 +363,7 @@ final class RecommendedFlagCache: Sendable {
                 doubleReleases: doubleReleaseCount.load(ordering: .relaxed),
                 fetches: state.counters,
                 inFlight: state.entries.values.filter { $0.flight != nil }.count,
+                waitingCallers: state.waitingCallers,
                 backgroundTasksOutstanding: state.backgroundOutstanding,
                 locks: [statistics])
         }

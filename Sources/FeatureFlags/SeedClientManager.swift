@@ -95,6 +95,11 @@ final class SeedClientManager: Sendable {
         }
     }
 
+    /// Test support: returns once at least `count` acquirers or releasers are queued on the global lock.
+    func waitForParkedAcquirers(atLeast count: Int) async {
+        await gate.waitForWaiters(atLeast: count)
+    }
+
     func snapshot() -> TelemetryClientManagerStatistics {
         let lockStatistics = gate.statistics
         return state.withLock { state in

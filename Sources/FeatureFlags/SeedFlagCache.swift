@@ -132,6 +132,7 @@ final class SeedFlagCache: Sendable {
                 doubleReleases: 0,
                 fetches: state.counters,
                 inFlight: state.contexts.values.filter(\.fetching).count,
+                waitingCallers: 0,
                 backgroundTasksOutstanding: 0,
                 locks: [statistics])
         }

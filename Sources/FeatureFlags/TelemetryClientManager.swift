@@ -69,6 +69,15 @@ public final class TelemetryClientManager: Sendable {
         }
     }
 
+    /// Test support: returns once at least `count` acquirers are waiting (`seed`:
+    /// queued on the global lock; `recommended`: parked behind a start or close).
+    func waitForParkedAcquirers(atLeast count: Int) async {
+        switch backend {
+        case .seed(let manager): await manager.waitForParkedAcquirers(atLeast: count)
+        case .recommended(let manager): await manager.waitForParkedAcquirers(atLeast: count)
+        }
+    }
+
     /// A readout of clients, leases and lock statistics.
     public var statistics: TelemetryClientManagerStatistics {
         switch backend {
