@@ -1,2 +1,0 @@
-import FeatureFlags
-public enum PlaceholderHTTP {}
