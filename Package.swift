@@ -30,15 +30,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(name: "StormEngine", dependencies: ["FeatureFlags"]),
         .executableTarget(
             name: "flagstorm",
             dependencies: [
                 "FeatureFlags",
                 "FeatureFlagsHTTP",
+                "StormEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
+        .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "FeatureFlags"]),
         .testTarget(
             name: "FeatureFlagsHTTPTests",
             dependencies: [

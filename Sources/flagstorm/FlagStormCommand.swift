@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+
+/// The `flagstorm` command line: wiring only; the work lives in the libraries.
+@main
+struct FlagStormCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flagstorm",
+        abstract: "Load-test and race-hunt a per-host feature-flag cache and client manager.",
+        discussion: """
+            Exit codes: 0 success; 1 gate failed (a policy did not behave as required); \
+            64 bad input (unknown option, bad value); 70 internal or environment error \
+            (for example an output folder that cannot be written).
+            """,
+        subcommands: [RunCommand.self, ListCommand.self]
+    )
+
+    /// Exit code when a gate (expectation, threshold, invariant) failed.
+    static let gateFailed = ExitCode(1)
+    /// Exit code for an error that is neither bad input nor a failed gate.
+    static let internalError = ExitCode(70)
+
+    /// Runs the command, keeping "gate failed" (1) distinct from other errors,
+    /// which ArgumentParser would otherwise also report as 1.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch {
+            if exitCode(for: error) == .failure {
+                FileHandle.standardError.write(Data("flagstorm: error: \(error)\n".utf8))
+                exit(withError: internalError)
+            }
+            exit(withError: error)
+        }
+    }
+}
