@@ -24,6 +24,9 @@ public final class FeatureFlagCache: Sendable {
 
 
     let backend: Backend
+    /// The `recommended` core again, unmanaged, for the hot paths: extracting it
+    /// from `backend` costs a reference-count pair per call (`backend` owns it).
+    private let recommendedCore: Unmanaged<RecommendedFlagCache>?
 
     /// The policy this instance follows.
     public let policy: FlagCachePolicy
@@ -54,6 +57,22 @@ public final class FeatureFlagCache: Sendable {
             backend = .recommended(RecommendedFlagCache(
                 fetcher: fetcher, clock: clock, configuration: configuration, spawner: spawner))
         }
+        if case .recommended(let core) = backend {
+            recommendedCore = Unmanaged.passUnretained(core)
+        } else {
+            recommendedCore = nil
+        }
+    }
+
+    /// Why: leases point at the cache's entries without reference counting (it
+    /// keeps acquire, release and checks free of atomic reference-count traffic).
+    /// If the cache is dropped while leases are still out, its internals are
+    /// deliberately kept alive, so a late lease still works instead of reading
+    /// freed memory. Drop a cache only after its leases are released.
+    deinit {
+        if case .recommended(let cache) = backend, cache.hasOutstandingLeases {
+            _ = Unmanaged.passRetained(cache)
+        }
     }
 
     /// Takes a lease on `host`'s entry, creating the entry if needed. Never fetches.
@@ -61,14 +80,13 @@ public final class FeatureFlagCache: Sendable {
     /// Under `seed` the entry is keyed by ``HostKey/raw`` (as the Go code did);
     /// under `recommended` by ``HostKey/normalized``.
     public func acquire(_ host: HostKey) -> FlagLease {
-        switch backend {
-        case .seed(let cache):
-            cache.acquire(host.raw)
-            return FlagLease(.seed(cache, host.raw))
-        case .recommended(let cache):
-            let (handle, ticket) = cache.acquire(host)
-            return FlagLease(.recommended(cache, handle, ticket))
+        if let core = recommendedCore {
+            let (handle, ticket) = core._withUnsafeGuaranteedRef { $0.acquire(host) }
+            return FlagLease(.recommended(handle, ticket))
         }
+        guard case .seed(let cache) = backend else { preconditionFailure("unreachable") }
+        cache.acquire(host.raw)
+        return FlagLease(.seed(cache, host.raw))
     }
 
     /// Takes a lease on `host` (normalised once here; prefer building a ``HostKey`` once per connection).
@@ -88,11 +106,34 @@ public final class FeatureFlagCache: Sendable {
     /// Whether the flag is on for `host`, without holding a lease (Go's `isTelemetryEnabled`).
     ///
     /// A host with no entry answers `false` without fetching, as in the Go code.
-    /// Otherwise this behaves like ``FlagLease/isEnabled()``.
+    /// Otherwise this behaves like ``FlagLease/isEnabled()``. Build the
+    /// ``HostKey`` once per connection: its hash is computed when it is made.
+    @inlinable
+    nonisolated(nonsending)
     public func isEnabled(host: HostKey) async throws -> Bool {
+        if let value = cachedValue(host: host) { return value }
+        return try await isEnabledSlowly(host: host)
+    }
+
+    /// The answer for `host` if it can be given without waiting: `false` for a
+    /// host with no entry, the cached value while it is fresh, otherwise `nil`.
+    ///
+    /// This is the synchronous half of ``isEnabled(host:)``: one lock, one
+    /// lookup, no allocation, no suspension.
+    public func cachedValue(host: HostKey) -> Bool? {
+        if let core = recommendedCore {
+            return core._withUnsafeGuaranteedRef { $0.cachedValue(key: host) }
+        }
+        guard case .seed(let cache) = backend else { preconditionFailure("unreachable") }
+        return cache.cachedValue(host.raw)
+    }
+
+    @usableFromInline
+    nonisolated(nonsending)
+    func isEnabledSlowly(host: HostKey) async throws -> Bool {
         switch backend {
         case .seed(let cache): try await cache.isEnabled(host.raw)
-        case .recommended(let cache): try await cache.isEnabled(key: host)
+        case .recommended(let cache): try await cache.isEnabledSlow(key: host)
         }
     }
 
@@ -136,16 +177,17 @@ public final class FeatureFlagCache: Sendable {
 /// One connection's hold on one host's flag entry.
 ///
 /// Under `recommended` a lease is idempotent: releasing it a second time does
-/// nothing but count a double release. Under `seed` release is per host, as in
-/// the Go code, so a second release drops a reference some other connection
-/// holds (weakness W4). Copies of a lease are the same lease.
+/// nothing but count a double release, and checking a released lease throws
+/// ``FlagLeaseError/released``. Under `seed` release is per host, as in the Go
+/// code, so a second release drops a reference some other connection holds
+/// (weakness W4). Copies of a lease are the same lease.
 public struct FlagLease: Sendable {
-
     enum Backing: Sendable {
         case seed(SeedFlagCache, String)
-        case recommended(RecommendedFlagCache, FlagEntryHandle, LeaseTicket)
+        /// Unmanaged: a warm check and an acquire+release cost no reference
+        /// counting (see ``LeaseTicket`` for why that matters and why it is safe).
+        case recommended(Unmanaged<FlagEntryHandle>, LeaseTicket)
     }
-
 
     let backing: Backing
 
@@ -153,14 +195,40 @@ public struct FlagLease: Sendable {
 
     /// Whether the flag is on for this lease's host.
     ///
-    /// A fresh cached value is returned without locking or allocating. Under
-    /// `recommended` a cold or expired host makes the caller wait for the one
-    /// shared fetch; if it fails, the stale value is returned when there is one,
-    /// else the error is thrown.
+    /// A fresh cached value is returned without locking, allocating or
+    /// suspending (``cachedValue``). Under `recommended` a cold or expired host
+    /// makes the caller wait for the one shared fetch; if it fails, the stale
+    /// value is returned when there is one, else the error is thrown.
+    @inlinable
+    nonisolated(nonsending)
     public func isEnabled() async throws -> Bool {
+        if let value = cachedValue { return value }
+        return try await isEnabledSlowly()
+    }
+
+    /// The answer if it can be given without waiting, else `nil`.
+    ///
+    /// The synchronous half of ``isEnabled()``: under `recommended` one atomic
+    /// load and a coarse clock read; under `seed` one lock and one lookup (as the
+    /// Go code did on every check). Never fetches.
+    public var cachedValue: Bool? {
         switch backing {
-        case .recommended(let cache, let handle, _):
-            return try await cache.isEnabled(handle)
+        case .recommended(let handle, let ticket):
+            guard ticket.isOutstanding else { return nil }
+            return handle._withUnsafeGuaranteedRef { $0.fastValue(at: $0.nowNanoseconds()) }
+        case .seed(let cache, let raw):
+            return cache.cachedValue(raw)
+        }
+    }
+
+    @usableFromInline
+    nonisolated(nonsending)
+    func isEnabledSlowly() async throws -> Bool {
+        switch backing {
+        case .recommended(let handle, let ticket):
+            guard ticket.isOutstanding else { throw FlagLeaseError.released(host: host) }
+            let (cache, key) = handle._withUnsafeGuaranteedRef { ($0.cache, $0.key) }
+            return try await cache.isEnabledSlow(key: key)
         case .seed(let cache, let raw):
             return try await cache.isEnabled(raw)
         }
@@ -169,8 +237,8 @@ public struct FlagLease: Sendable {
     /// Releases the lease (see the type's documentation for the policies' difference).
     public func release() {
         switch backing {
-        case .recommended(let cache, let handle, let ticket):
-            cache.release(handle, ticket)
+        case .recommended(_, let ticket):
+            _ = ticket.release()
         case .seed(let cache, let raw):
             cache.release(raw)
         }
@@ -179,7 +247,7 @@ public struct FlagLease: Sendable {
     /// The host as this lease's cache keys it.
     public var host: String {
         switch backing {
-        case .recommended(_, let handle, _): handle.key.normalized
+        case .recommended(let handle, _): handle._withUnsafeGuaranteedRef { $0.key.normalized }
         case .seed(_, let raw): raw
         }
     }
@@ -187,8 +255,14 @@ public struct FlagLease: Sendable {
     /// Whether the lease is still out (`seed` cannot tell and always says `true`).
     public var isOutstanding: Bool {
         switch backing {
-        case .recommended(_, _, let ticket): ticket.isOutstanding
+        case .recommended(_, let ticket): ticket.isOutstanding
         case .seed: true
         }
     }
+}
+
+/// Misuse of a lease.
+public enum FlagLeaseError: Error, Hashable, Sendable {
+    /// The lease was checked after it had been released (`recommended` only).
+    case released(host: String)
 }

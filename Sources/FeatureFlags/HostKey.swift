@@ -14,7 +14,11 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
     public let normalized: String
     /// The scheme the caller gave (`"https"`, `"http"`, lower-cased), or `nil` when none was given.
     public let scheme: String?
-    private let precomputedHash: Int
+    /// The Go client manager's key for this spelling (see ``goNormalized(_:)``),
+    /// computed once here so the `seed` manager does not lower-case per call.
+    public let goKey: String
+    /// `normalized.hashValue`, computed once (the registries' tables use it directly).
+    let precomputedHash: Int
 
     /// Normalises `raw` (see ``normalized``).
     public init(_ raw: String) {
@@ -22,6 +26,7 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
         let (scheme, authority) = HostKey.normalize(raw)
         self.scheme = scheme
         self.normalized = authority
+        self.goKey = HostKey.goNormalized(raw)
         self.precomputedHash = authority.hashValue
     }
 

@@ -1,8 +1,17 @@
 import Synchronization
 
 /// One reusable lease record. Its generation is odd while a lease is out and even when free.
-final class LeaseSlot: Sendable {
+///
+/// Slots are owned by their pool and never freed while the cache lives, so a
+/// lease can point at its slot without a reference count (see ``LeaseTicket``).
+final class LeaseSlot: @unchecked Sendable {
     let generation = Atomic<UInt64>(0)
+    /// Second and later releases of a lease issued on this slot.
+    let doubleReleases = Atomic<UInt64>(0)
+    /// What the lease is on (an entry handle or client holder), as an opaque
+    /// identity for the sweeper. Written and read only under the owning
+    /// registry's lock, which is why this class is `@unchecked Sendable`.
+    var holder: UnsafeMutableRawPointer?
 }
 
 /// Proof of one acquisition: which slot, and the odd generation it was issued under.
@@ -11,45 +20,97 @@ final class LeaseSlot: Sendable {
 /// release must be visible (counted) rather than take a reference that another
 /// connection still holds (weakness W4). A compare-and-swap from the issued
 /// generation to the next one succeeds for the first release only, even after
-/// the slot has been reissued to someone else. Slots are pooled so that an
-/// acquire+release cycle allocates nothing.
+/// the slot has been reissued to someone else.
+///
+/// Why unmanaged: a lease is a value that connections copy freely; holding the
+/// slot strongly would cost two atomic reference-count operations per
+/// acquire+release, a third of the budget. The pool keeps every slot alive for
+/// the cache's lifetime (and beyond it if leases are still out, see
+/// ``FeatureFlagCache``), so the unowned reference never dangles.
 struct LeaseTicket: Sendable {
-    let slot: LeaseSlot
+    let slot: Unmanaged<LeaseSlot>
     let generation: UInt64
 
-    /// Marks the lease released; `false` when it already was (a double release).
+    /// Marks the lease released; `false` (and counted on the slot) when it already was.
     @inline(__always)
     func release() -> Bool {
-        slot.generation.compareExchange(
-            expected: generation, desired: generation &+ 1, ordering: .acquiringAndReleasing
-        ).exchanged
+        slot._withUnsafeGuaranteedRef { slot in
+            if slot.generation.compareExchange(
+                expected: generation, desired: generation &+ 1, ordering: .acquiringAndReleasing
+            ).exchanged {
+                return true
+            }
+            slot.doubleReleases.wrappingAdd(1, ordering: .relaxed)
+            return false
+        }
     }
 
     /// Whether this lease is still out.
-    var isOutstanding: Bool { slot.generation.load(ordering: .acquiring) == generation }
+    @inline(__always)
+    var isOutstanding: Bool {
+        slot._withUnsafeGuaranteedRef { $0.generation.load(ordering: .acquiring) == generation }
+    }
 }
 
 /// The slots of one registry. It lives inside that registry's lock, so issuing
 /// is plain code under a lock already held; releasing needs no lock at all.
 ///
-/// Free slots are found lazily: when the free list runs dry, one pass over all
-/// slots collects those released since, and the pool grows when fewer than half
-/// are free, so issuing is amortised O(1) and the pool stays within about twice
-/// the peak number of outstanding leases.
+/// Issuing probes slots round-robin from a cursor for one whose lease was
+/// released (its generation is even), up to ``probeLimit`` slots; if none is
+/// free the pool doubles. So issuing is O(1) (no free list to keep in step with
+/// lock-free releases) and the pool stays a small multiple of the peak number
+/// of outstanding leases. The hot path touches only unmanaged references: no
+/// reference counting.
 struct LeaseSlotPool: Sendable {
-    private var slots: [LeaseSlot] = []
-    private var free: [LeaseSlot] = []
+    static let probeLimit = 8
+
+    /// Ownership of the slots (never shrinks while the registry lives).
+    private(set) var slots: [LeaseSlot] = []
+    /// The same slots, unmanaged, for issuing without reference counting.
+    private var unmanaged: [Unmanaged<LeaseSlot>] = []
+    private var cursor = 0
 
     init() {}
 
-    /// Issues a ticket on a free slot.
+    /// Issues a ticket on a free slot, recording what it is a lease on.
     @inline(__always)
-    mutating func issue() -> LeaseTicket {
-        if free.isEmpty { refill() }
-        let slot = free.removeLast()
-        let generation = slot.generation.load(ordering: .relaxed) &+ 1
-        slot.generation.store(generation, ordering: .releasing)
-        return LeaseTicket(slot: slot, generation: generation)
+    mutating func issue(on holder: UnsafeMutableRawPointer) -> LeaseTicket {
+        var probes = 0
+        while probes < Self.probeLimit, !unmanaged.isEmpty {
+            let candidate = unmanaged[cursor]
+            cursor = cursor &+ 1 == unmanaged.count ? 0 : cursor &+ 1
+            if let ticket = candidate._withUnsafeGuaranteedRef({ Self.take($0, candidate, holder) }) {
+                return ticket
+            }
+            probes &+= 1
+        }
+        return issueAfterGrowing(on: holder)
+    }
+
+    @inline(__always)
+    private static func take(
+        _ slot: LeaseSlot, _ reference: Unmanaged<LeaseSlot>, _ holder: UnsafeMutableRawPointer
+    ) -> LeaseTicket? {
+        let current = slot.generation.load(ordering: .acquiring)
+        guard current & 1 == 0 else { return nil }
+        slot.holder = holder
+        slot.generation.store(current &+ 1, ordering: .releasing)
+        return LeaseTicket(slot: reference, generation: current &+ 1)
+    }
+
+    @inline(never)
+    private mutating func issueAfterGrowing(on holder: UnsafeMutableRawPointer) -> LeaseTicket {
+        let first = slots.count
+        let added = Swift.max(8, slots.count)
+        slots.reserveCapacity(first + added)
+        unmanaged.reserveCapacity(first + added)
+        for _ in 0..<added {
+            let slot = LeaseSlot()
+            slots.append(slot)
+            unmanaged.append(Unmanaged.passUnretained(slot))
+        }
+        cursor = first + 1
+        return Self.take(slots[first], unmanaged[first], holder)!
     }
 
     /// Number of slots whose lease is out.
@@ -57,19 +118,17 @@ struct LeaseSlotPool: Sendable {
         slots.reduce(0) { $0 + Int($1.generation.load(ordering: .acquiring) & 1) }
     }
 
-    @inline(never)
-    private mutating func refill() {
-        for slot in slots where slot.generation.load(ordering: .acquiring) & 1 == 0 {
-            free.append(slot)
+    /// What the outstanding leases are on.
+    var outstandingHolders: Set<UnsafeMutableRawPointer> {
+        var holders = Set<UnsafeMutableRawPointer>()
+        for slot in slots where slot.generation.load(ordering: .acquiring) & 1 == 1 {
+            if let holder = slot.holder { holders.insert(holder) }
         }
-        if free.count < Swift.max(8, slots.count / 2) {
-            let added = Swift.max(8, slots.count)
-            free.reserveCapacity(free.count + added)
-            for _ in 0..<added {
-                let slot = LeaseSlot()
-                slots.append(slot)
-                free.append(slot)
-            }
-        }
+        return holders
+    }
+
+    /// Double releases counted on all slots.
+    var doubleReleases: UInt64 {
+        slots.reduce(0) { $0 &+ $1.doubleReleases.load(ordering: .relaxed) }
     }
 }

@@ -1,5 +1,27 @@
 import Synchronization
 
+/// A running client and the count of leases on it.
+///
+/// Created when the client's `start()` succeeded; immutable but for its
+/// reference count. Leases refer to it unmanaged (no reference counting per
+/// acquire or release); the manager keeps it alive while it is registered and
+/// for one more close after that.
+final class ClientHolder: HostKeyed, Sendable {
+    let key: HostKey
+    let client: any TelemetryClient
+    /// Outstanding leases. Incremented under the manager's lock (so a closing
+    /// decision, also under the lock, sees every new lease); decremented without it.
+    let references = Atomic<Int>(0)
+    unowned(unsafe) let manager: RecommendedClientManager
+
+    init(key: HostKey, client: any TelemetryClient, references: Int, manager: RecommendedClientManager) {
+        self.key = key
+        self.client = client
+        self.references.store(references, ordering: .relaxed)
+        self.manager = manager
+    }
+}
+
 /// The `recommended` policy's client manager.
 ///
 /// - Keyed by ``HostKey/normalized``, the same key as the flag cache (W3).
@@ -10,22 +32,26 @@ import Synchronization
 ///   the meantime waits and then starts a fresh client, so a host never has two
 ///   live clients (W6).
 /// - Leases are idempotent: a second release is a counted no-op (W4).
+/// - Acquiring a running client and releasing a lease that is not the last
+///   take no suspension and no allocation: one lock and a lookup to acquire,
+///   two atomic operations to release.
 final class RecommendedClientManager: Sendable {
     private enum Phase {
         case starting(waiters: [CheckedContinuation<AcquireStep, any Error>])
-        case running(client: any TelemetryClient, references: Int)
+        case running(Unmanaged<ClientHolder>)
         case closing(waiters: [CheckedContinuation<AcquireStep, any Error>])
     }
 
-    private struct Holder {
-        let id: UInt64
-        var phase: Phase
-    }
-
     private struct State {
-        var holders: [HostKey: Holder] = [:]
+        /// The hot lookup: running clients only, nothing to copy or reference-count.
+        var running = HostTable<ClientHolder>()
+        /// Every registered host's phase.
+        var phases: [HostKey: Phase] = [:]
+        /// Closed holders not yet released: each is kept until a later close
+        /// finds no lease left on it (leases still out after `shutdown()` keep
+        /// theirs alive, so their release never touches freed memory).
+        var graveyard: [Unmanaged<ClientHolder>] = []
         var slots = LeaseSlotPool()
-        var nextHolderID: UInt64 = 0
         var clientsStarted: UInt64 = 0
         var clientsClosed: UInt64 = 0
         var startFailures: UInt64 = 0
@@ -35,36 +61,51 @@ final class RecommendedClientManager: Sendable {
     }
 
     enum AcquireStep: Sendable {
-        case ready(any TelemetryClient, holderID: UInt64, LeaseTicket)
-        case start(holderID: UInt64)
+        case ready(Unmanaged<ClientHolder>, LeaseTicket)
+        case start
         case retry
     }
 
     let factory: TelemetryClientFactory
     private let lock = InstrumentedLock(name: "clientManager.registry", State())
-    private let doubleReleaseCount = Atomic<UInt64>(0)
 
     init(factory: @escaping TelemetryClientFactory) { self.factory = factory }
 
-    func acquire(_ key: HostKey) async throws -> (any TelemetryClient, holderID: UInt64, LeaseTicket) {
-        while true {
-            // Fast path: a running client, no suspension.
-            let fast = lock.withLock { state -> AcquireStep? in
-                guard var holder = state.holders[key], case .running(let client, let references) = holder.phase
-                else { return nil }
-                holder.phase = .running(client: client, references: references + 1)
-                state.holders[key] = holder
-                return .ready(client, holderID: holder.id, state.slots.issue())
-            }
-            let step = if let fast { fast } else { try await slowStep(key) }
+    deinit {
+        lock.withLock { state in
+            for holder in state.running.objects { holder.release() }
+            for holder in state.graveyard { holder.release() }
+        }
+    }
 
+    /// Whether any lease is still out (the façade keeps the manager alive if so).
+    var hasOutstandingLeases: Bool { lock.withLock { $0.slots.outstanding > 0 } }
+
+    // MARK: Acquire
+
+    /// A lease on the host's running client, or `nil` when the slow path must act.
+    func acquireIfRunning(_ key: HostKey) -> (Unmanaged<ClientHolder>, LeaseTicket)? {
+        // Through a pointer: a closure capturing the key itself copies its four strings.
+        withUnsafePointer(to: key) { key in
+            lock.withLock { state in
+                guard let holder = state.running.find(key.pointee) else { return nil }
+                holder._withUnsafeGuaranteedRef { _ = $0.references.wrappingAdd(1, ordering: .relaxed) }
+                return (holder, state.slots.issue(on: holder.toOpaque()))
+            }
+        }
+    }
+
+    func acquireSlowly(_ key: HostKey) async throws -> (Unmanaged<ClientHolder>, LeaseTicket) {
+        while true {
+            let step = if let ready = acquireIfRunning(key) {
+                AcquireStep.ready(ready.0, ready.1)
+            } else {
+                try await slowStep(key)
+            }
             switch step {
-            case .ready(let client, let holderID, let ticket):
-                return (client, holderID, ticket)
-            case .retry:
-                continue
-            case .start(let holderID):
-                return try await startClient(key, holderID: holderID)
+            case .ready(let holder, let ticket): return (holder, ticket)
+            case .retry: continue
+            case .start: return try await startClient(key)
             }
         }
     }
@@ -73,24 +114,20 @@ final class RecommendedClientManager: Sendable {
     private func slowStep(_ key: HostKey) async throws -> AcquireStep {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AcquireStep, any Error>) in
             let (immediate, watchers) = lock.withLock { state -> (AcquireStep?, [CheckedContinuation<Void, Never>]) in
-                guard var holder = state.holders[key] else {
-                    state.nextHolderID += 1
-                    state.holders[key] = Holder(id: state.nextHolderID, phase: .starting(waiters: []))
-                    return (.start(holderID: state.nextHolderID), [])
-                }
-                switch holder.phase {
-                case .running(let client, let references):
-                    holder.phase = .running(client: client, references: references + 1)
-                    state.holders[key] = holder
-                    return (.ready(client, holderID: holder.id, state.slots.issue()), [])
+                switch state.phases[key] {
+                case nil:
+                    state.phases[key] = .starting(waiters: [])
+                    return (.start, [])
+                case .running(let holder):
+                    holder._withUnsafeGuaranteedRef { _ = $0.references.wrappingAdd(1, ordering: .relaxed) }
+                    return (.ready(holder, state.slots.issue(on: holder.toOpaque())), [])
                 case .starting(var waiters):
                     waiters.append(continuation)
-                    holder.phase = .starting(waiters: waiters)
+                    state.phases[key] = .starting(waiters: waiters)
                 case .closing(var waiters):
                     waiters.append(continuation)
-                    holder.phase = .closing(waiters: waiters)
+                    state.phases[key] = .closing(waiters: waiters)
                 }
-                state.holders[key] = holder
                 state.parked += 1
                 return (nil, state.parkedWatchers.takeSatisfied(by: state.parked))
             }
@@ -99,21 +136,16 @@ final class RecommendedClientManager: Sendable {
         }
     }
 
-    private func startClient(
-        _ key: HostKey, holderID: UInt64
-    ) async throws -> (any TelemetryClient, holderID: UInt64, LeaseTicket) {
+    private func startClient(_ key: HostKey) async throws -> (Unmanaged<ClientHolder>, LeaseTicket) {
         let client = factory(key)
         do {
             try await client.start()
         } catch {
             let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
                 state.startFailures += 1
-                guard let holder = state.holders.removeValue(forKey: key) else { return [] }
-                if case .starting(let waiters) = holder.phase {
-                    state.parked -= waiters.count
-                    return waiters
-                }
-                return []
+                guard case .starting(let waiters) = state.phases.removeValue(forKey: key) else { return [] }
+                state.parked -= waiters.count
+                return waiters
             }
             let failure = TelemetryClientManagerError.startFailed(host: key.normalized, underlying: error)
             for waiter in waiters { waiter.resume(throwing: failure) }
@@ -121,70 +153,72 @@ final class RecommendedClientManager: Sendable {
         }
         let (mine, handedOut) = lock.withLock { state in
             var waiters: [CheckedContinuation<AcquireStep, any Error>] = []
-            if case .starting(let parked) = state.holders[key]?.phase { waiters = parked }
+            if case .starting(let parked) = state.phases[key] { waiters = parked }
             state.parked -= waiters.count
             state.clientsStarted += 1
-            state.holders[key] = Holder(id: holderID, phase: .running(client: client, references: 1 + waiters.count))
-            let mine = state.slots.issue()
-            let handedOut = waiters.map { ($0, state.slots.issue()) }
-            return (mine, handedOut)
+            let holder = Unmanaged.passRetained(
+                ClientHolder(key: key, client: client, references: 1 + waiters.count, manager: self))
+            state.phases[key] = .running(holder)
+            state.running.insert(holder)
+            let mine = (holder, state.slots.issue(on: holder.toOpaque()))
+            let handedOut = waiters.map { ($0, state.slots.issue(on: holder.toOpaque())) }
+            return (mine, handedOut.map { ($0.0, AcquireStep.ready(holder, $0.1)) })
         }
-        for (waiter, ticket) in handedOut {
-            waiter.resume(returning: .ready(client, holderID: holderID, ticket))
-        }
-        return (client, holderID, mine)
+        for (waiter, step) in handedOut { waiter.resume(returning: step) }
+        return mine
     }
 
-    func release(_ key: HostKey, holderID: UInt64, ticket: LeaseTicket) async {
-        guard ticket.release() else {
-            doubleReleaseCount.wrappingAdd(1, ordering: .relaxed)
-            return
+    // MARK: Release
+
+    /// Closes `holder`'s client if no lease is left on it (called by the
+    /// release that took the count to zero; a racing acquire may have raised it again).
+    func closeIfUnreferenced(_ holder: Unmanaged<ClientHolder>) async {
+        let key = holder._withUnsafeGuaranteedRef { $0.key }
+        let client = lock.withLock { state -> (any TelemetryClient)? in
+            guard state.running.find(key)?.toOpaque() == holder.toOpaque(),
+                  holder._withUnsafeGuaranteedRef({ $0.references.load(ordering: .acquiring) }) == 0
+            else { return nil }
+            state.running.remove(key)
+            state.phases[key] = .closing(waiters: [])
+            return holder._withUnsafeGuaranteedRef { $0.client }
         }
-        let toClose = lock.withLock { state -> (any TelemetryClient)? in
-            guard var holder = state.holders[key], holder.id == holderID,
-                  case .running(let client, let references) = holder.phase else { return nil }
-            if references > 1 {
-                holder.phase = .running(client: client, references: references - 1)
-                state.holders[key] = holder
-                return nil
-            }
-            holder.phase = .closing(waiters: [])
-            state.holders[key] = holder
-            return client
-        }
-        guard let toClose else { return }
-        await close(toClose, key: key, holderID: holderID)
+        guard let client else { return }
+        await finishClose(client, key: key, holder: holder)
     }
 
-    private func close(_ client: any TelemetryClient, key: HostKey, holderID: UInt64) async {
+    private func finishClose(_ client: any TelemetryClient, key: HostKey, holder: Unmanaged<ClientHolder>) async {
         await client.close()
         let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
             state.clientsClosed += 1
-            guard let holder = state.holders[key], holder.id == holderID else { return [] }
-            state.holders[key] = nil
-            if case .closing(let waiters) = holder.phase {
-                state.parked -= waiters.count
-                return waiters
+            state.graveyard.removeAll { old in
+                guard old.toOpaque() != holder.toOpaque(),
+                      old._withUnsafeGuaranteedRef({ $0.references.load(ordering: .acquiring) }) <= 0
+                else { return false }
+                old.release()
+                return true
             }
-            return []
+            state.graveyard.append(holder)
+            guard case .closing(let waiters) = state.phases[key] else { return [] }
+            state.phases[key] = nil
+            state.parked -= waiters.count
+            return waiters
         }
         for waiter in waiters { waiter.resume(returning: .retry) }
     }
 
     func shutdown() async {
-        let running = lock.withLock { state -> [(HostKey, UInt64, any TelemetryClient)] in
-            var running: [(HostKey, UInt64, any TelemetryClient)] = []
-            for (key, holder) in state.holders {
-                if case .running(let client, _) = holder.phase {
-                    running.append((key, holder.id, client))
-                    state.holders[key]!.phase = .closing(waiters: [])
-                }
+        let running = lock.withLock { state -> [(HostKey, Unmanaged<ClientHolder>)] in
+            let running = state.running.objects.map { holder in (holder._withUnsafeGuaranteedRef { $0.key }, holder) }
+            for (key, _) in running {
+                state.phases[key] = .closing(waiters: [])
+                state.running.remove(key)
             }
             return running
         }
         await withDiscardingTaskGroup { group in
-            for (key, holderID, client) in running {
-                group.addTask { await self.close(client, key: key, holderID: holderID) }
+            for (key, holder) in running {
+                let client = holder._withUnsafeGuaranteedRef { $0.client }
+                group.addTask { await self.finishClose(client, key: key, holder: holder) }
             }
         }
     }
@@ -204,12 +238,12 @@ final class RecommendedClientManager: Sendable {
         return lock.withLock { state in
             TelemetryClientManagerStatistics(
                 policy: .recommended,
-                liveClients: state.holders.count,
+                liveClients: state.phases.count,
                 clientsStarted: state.clientsStarted,
                 clientsClosed: state.clientsClosed,
                 startFailures: state.startFailures,
                 outstandingLeases: state.slots.outstanding,
-                doubleReleases: doubleReleaseCount.load(ordering: .relaxed),
+                doubleReleases: state.slots.doubleReleases,
                 negativeReleases: 0,
                 locks: [lockStatistics])
         }

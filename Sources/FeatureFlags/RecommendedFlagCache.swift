@@ -8,24 +8,41 @@ import Synchronization
 /// republishes it, under the registry lock, whenever the decision changes:
 /// after a fetch (until the refresh-ahead point), when a refresh starts (until
 /// hard expiry), after a failure with a value (until the next attempt).
-final class FlagEntryHandle: Sendable {
+///
+/// Leases refer to their handle unmanaged (no reference counting on the hot
+/// path); the registry keeps it alive while any lease on it is out, and for one
+/// more sweep after it is removed.
+final class FlagEntryHandle: HostKeyed, Sendable {
     static let hasValueBit: UInt64 = 1 << 63
     static let valueBit: UInt64 = 1 << 62
     static let deadlineMask: UInt64 = (1 << 62) - 1
 
     let key: HostKey
     let snapshot = Atomic<UInt64>(0)
-    /// Outstanding leases. Incremented under the registry lock, decremented
-    /// without it; the sweeper (under the lock) only removes entries at zero.
-    let references = Atomic<Int>(0)
+    let clock: any FlagClock
+    /// The default clock is read directly rather than through the existential.
+    let usesCoarseClock: Bool
+    /// The owning cache, for the slow path. Unowned: the cache outlives every
+    /// handle it hands out (``FeatureFlagCache`` keeps it alive while leases are out).
+    unowned(unsafe) let cache: RecommendedFlagCache
 
-    init(key: HostKey) { self.key = key }
+    init(key: HostKey, clock: any FlagClock, cache: RecommendedFlagCache) {
+        self.key = key
+        self.clock = clock
+        self.usesCoarseClock = clock is CoarseMonotonicClock
+        self.cache = cache
+    }
+
+    @inline(__always)
+    func nowNanoseconds() -> UInt64 {
+        usesCoarseClock ? MonotonicTime.coarseNanoseconds() : clock.now().nanoseconds
+    }
 
     /// The value if the fast path may serve it at `now`.
     @inline(__always)
-    func fastValue(at now: FlagInstant) -> Bool? {
+    func fastValue(at now: UInt64) -> Bool? {
         let word = snapshot.load(ordering: .acquiring)
-        if word & Self.hasValueBit != 0, now.nanoseconds < word & Self.deadlineMask {
+        if word & Self.hasValueBit != 0, now < word & Self.deadlineMask {
             return word & Self.valueBit != 0
         }
         return nil
@@ -38,6 +55,13 @@ final class FlagEntryHandle: Sendable {
         }
         let word = Self.hasValueBit | (value ? Self.valueBit : 0) | min(deadline.nanoseconds, Self.deadlineMask)
         snapshot.store(word, ordering: .releasing)
+    }
+}
+
+extension Unmanaged where Instance == FlagEntryHandle {
+    /// Publishes through the handle without reference counting.
+    func publish(value: Bool?, until deadline: FlagInstant) {
+        _withUnsafeGuaranteedRef { $0.publish(value: value, until: deadline) }
     }
 }
 
@@ -68,7 +92,7 @@ final class RecommendedFlagCache: Sendable {
     }
 
     private struct Entry {
-        let handle: FlagEntryHandle
+        let handle: Unmanaged<FlagEntryHandle>
         var value: Bool?
         var expiresAt = FlagInstant.zero
         var refreshAt = FlagInstant.zero
@@ -77,13 +101,18 @@ final class RecommendedFlagCache: Sendable {
         var nextAttemptAt = FlagInstant.zero
         var lastError: (any Error)?
 
-        init(handle: FlagEntryHandle) { self.handle = handle }
-
-        var isSweepable: Bool { flight == nil && handle.references.load(ordering: .acquiring) == 0 }
+        init(handle: Unmanaged<FlagEntryHandle>) { self.handle = handle }
     }
 
     private struct State {
+        /// The hot lookup (acquire, check by key): handles only, nothing to copy
+        /// or reference-count. Each handle is retained once, by this map.
+        var handles = HostTable<FlagEntryHandle>()
+        /// The slow path's state per host.
         var entries: [HostKey: Entry] = [:]
+        /// Handles removed by the last sweep, released at the next one, so that a
+        /// lease misused after its release never reads freed memory in practice.
+        var graveyard: [Unmanaged<FlagEntryHandle>] = []
         var slots = LeaseSlotPool()
         var nextSweepAt: Int
         var random: SplitMix64
@@ -107,7 +136,7 @@ final class RecommendedFlagCache: Sendable {
     let spawner: any FlagTaskSpawner
     private let lock: InstrumentedLock<State>
     private let nextWaiterID = Atomic<UInt64>(0)
-    private let doubleReleaseCount = Atomic<UInt64>(0)
+    private let usesCoarseClock: Bool
 
     init(fetcher: any FlagFetcher, clock: any FlagClock, configuration: FlagCacheConfiguration,
          spawner: any FlagTaskSpawner) {
@@ -115,63 +144,71 @@ final class RecommendedFlagCache: Sendable {
         self.clock = clock
         self.configuration = configuration
         self.spawner = spawner
+        usesCoarseClock = clock is CoarseMonotonicClock
         lock = InstrumentedLock(name: "flagCache.registry", State(
             nextSweepAt: max(1, configuration.sweepThreshold),
             random: SplitMix64(seed: configuration.jitterSeed)))
     }
 
+    deinit {
+        lock.withLock { state in
+            for handle in state.handles.objects { handle.release() }
+            for handle in state.graveyard { handle.release() }
+        }
+    }
+
     // MARK: Leases
 
-    func acquire(_ key: HostKey) -> (FlagEntryHandle, LeaseTicket) {
-        lock.withLock { state in
-            let handle: FlagEntryHandle
-            if let entry = state.entries[key] {
-                handle = entry.handle
-            } else {
-                if state.entries.count >= state.nextSweepAt { sweep(&state, now: clock.now()) }
-                handle = FlagEntryHandle(key: key)
-                state.entries[key] = Entry(handle: handle)
+    func acquire(_ key: HostKey) -> (Unmanaged<FlagEntryHandle>, LeaseTicket) {
+        // Through a pointer: a closure capturing the key itself copies its four strings.
+        withUnsafePointer(to: key) { key in
+            lock.withLock { state in
+                let handle: Unmanaged<FlagEntryHandle>
+                if let existing = state.handles.find(key.pointee) {
+                    handle = existing
+                } else {
+                    if state.entries.count >= state.nextSweepAt { sweep(&state, now: clock.now()) }
+                    handle = Unmanaged.passRetained(FlagEntryHandle(key: key.pointee, clock: clock, cache: self))
+                    state.handles.insert(handle)
+                    state.entries[key.pointee] = Entry(handle: handle)
+                }
+                return (handle, state.slots.issue(on: handle.toOpaque()))
             }
-            handle.references.wrappingAdd(1, ordering: .relaxed)
-            return (handle, state.slots.issue())
         }
     }
 
-    @inline(__always)
-    func release(_ handle: FlagEntryHandle, _ ticket: LeaseTicket) {
-        if ticket.release() {
-            handle.references.wrappingSubtract(1, ordering: .releasing)
-        } else {
-            doubleReleaseCount.wrappingAdd(1, ordering: .relaxed)
-        }
-    }
+    /// Whether any lease is still out (the façade keeps the cache alive if so).
+    var hasOutstandingLeases: Bool { lock.withLock { $0.slots.outstanding > 0 } }
 
     // MARK: Checks
 
-    @inline(__always)
-    func isEnabled(_ handle: FlagEntryHandle) async throws -> Bool {
-        if let value = handle.fastValue(at: clock.now()) { return value }
-        return try await isEnabledSlow(handle)
+    /// The answer by host key without waiting: `false` for an unknown host (as
+    /// in the Go code), the value when fresh, `nil` when the slow path must decide.
+    func cachedValue(key: HostKey) -> Bool? {
+        let now = usesCoarseClock ? MonotonicTime.coarseNanoseconds() : clock.now().nanoseconds
+        // Through a pointer: a closure capturing the key itself copies its four strings.
+        return withUnsafePointer(to: key) { key in
+            lock.withLock { state in
+                guard let handle = state.handles.find(key.pointee) else { return false }
+                return handle._withUnsafeGuaranteedRef { $0.fastValue(at: now) }
+            }
+        }
     }
 
-    func isEnabled(key: HostKey) async throws -> Bool {
-        guard let handle = lock.withLock({ $0.entries[key]?.handle }) else { return false }
-        return try await isEnabled(handle)
-    }
-
+    /// The slow path: decide under the lock; wait for the host's one flight if needed.
     @inline(never)
-    private func isEnabledSlow(_ handle: FlagEntryHandle) async throws -> Bool {
+    func isEnabledSlow(key: HostKey) async throws -> Bool {
         let waiterID = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
                 let now = clock.now()
                 let (decision, spawnFlight, watchers) = lock.withLock { state in
                     let (decision, spawn) = decide(
-                        &state, handle: handle, now: now, waiterID: waiterID, continuation: continuation)
+                        &state, key: key, now: now, waiterID: waiterID, continuation: continuation)
                     return (decision, spawn, state.waitingWatchers.takeSatisfied(by: state.waitingCallers))
                 }
                 for watcher in watchers { watcher.resume() }
-                if spawnFlight { startFlight(handle) }
+                if spawnFlight { startFlight(key) }
                 switch decision {
                 case .answer(let value): continuation.resume(returning: value)
                 case .fail(let error): continuation.resume(throwing: error)
@@ -180,7 +217,7 @@ final class RecommendedFlagCache: Sendable {
             }
         } onCancel: {
             let continuation = lock.withLock { state in
-                let removed = state.entries[handle.key]?.flight?.waiters.removeValue(forKey: waiterID)
+                let removed = state.entries[key]?.flight?.waiters.removeValue(forKey: waiterID)
                 if removed != nil { state.waitingCallers -= 1 }
                 return removed
             }
@@ -191,13 +228,13 @@ final class RecommendedFlagCache: Sendable {
     /// The slow path's decision, under the lock. Returns what to tell the caller
     /// and whether a new fetch must be spawned (after the lock is released).
     private func decide(
-        _ state: inout State, handle: FlagEntryHandle, now: FlagInstant, waiterID: UInt64,
+        _ state: inout State, key: HostKey, now: FlagInstant, waiterID: UInt64,
         continuation: CheckedContinuation<Bool, any Error>
     ) -> (SlowDecision, Bool) {
-        guard var entry = state.entries[handle.key], entry.handle === handle else {
-            return (.answer(false), false)  // swept while unreferenced: like "no context"
+        guard var entry = state.entries[key] else {
+            return (.answer(false), false)  // unknown, or swept while unreferenced: like "no context"
         }
-        defer { state.entries[handle.key] = entry }
+        defer { state.entries[key] = entry }
 
         // Fresh value: we are in the refresh-ahead window, or the snapshot lags.
         if let value = entry.value, now < entry.expiresAt {
@@ -235,28 +272,28 @@ final class RecommendedFlagCache: Sendable {
 
     // MARK: Fetching
 
-    private func startFlight(_ handle: FlagEntryHandle) {
+    private func startFlight(_ key: HostKey) {
         spawner.spawn { [self] in
             let outcome: Result<FlagFetchResult, any Error>
             do {
                 outcome = .success(try await FetchWithTimeout.run(
-                    fetcher, host: handle.key, clock: clock, timeout: configuration.fetchTimeout))
+                    fetcher, host: key, clock: clock, timeout: configuration.fetchTimeout))
             } catch {
                 outcome = .failure(error)
             }
-            complete(handle, outcome)
+            complete(key, outcome)
         }
     }
 
     /// Records a fetch's outcome and answers its waiters. Runs for every flight
     /// whatever the fetcher did, so the in-flight state is always cleared (W10).
-    private func complete(_ handle: FlagEntryHandle, _ outcome: Result<FlagFetchResult, any Error>) {
+    private func complete(_ key: HostKey, _ outcome: Result<FlagFetchResult, any Error>) {
         let now = clock.now()
         let (waiters, answer, idle) = lock.withLock { state in
             state.backgroundOutstanding -= 1
             let idle = state.backgroundOutstanding == 0 ? state.idleWaiters : []
             if state.backgroundOutstanding == 0 { state.idleWaiters = [] }
-            guard var entry = state.entries[handle.key], entry.handle === handle else {
+            guard var entry = state.entries[key] else {  // never: entries with a flight are not swept
                 return ([CheckedContinuation<Bool, any Error>](), Result<Bool, any Error>.success(false), idle)
             }
             let waiters = Array((entry.flight?.waiters ?? [:]).values)
@@ -287,7 +324,7 @@ final class RecommendedFlagCache: Sendable {
                     answer = .failure(error)
                 }
             }
-            state.entries[handle.key] = entry
+            state.entries[key] = entry
             return (waiters, answer, idle)
         }
         for waiter in waiters { waiter.resume(with: answer) }
@@ -314,14 +351,25 @@ final class RecommendedFlagCache: Sendable {
 
     // MARK: Housekeeping
 
+    /// Removes entries that no lease refers to, with no fetch in flight, whose
+    /// value has expired (or never came) and whose backoff has passed.
     @discardableResult
     private func sweep(_ state: inout State, now: FlagInstant) -> Int {
-        let before = state.entries.count
+        let referenced = state.slots.outstandingHolders
+        var removed: [Unmanaged<FlagEntryHandle>] = []
         state.entries = state.entries.filter { _, entry in
-            !(entry.isSweepable && (entry.value == nil || entry.expiresAt <= now) && entry.nextAttemptAt <= now)
+            let sweepable = entry.flight == nil && !referenced.contains(entry.handle.toOpaque())
+                && (entry.value == nil || entry.expiresAt <= now) && entry.nextAttemptAt <= now
+            if sweepable { removed.append(entry.handle) }
+            return !sweepable
         }
+        for handle in removed {
+            _ = handle._withUnsafeGuaranteedRef { state.handles.remove($0.key) }
+        }
+        for handle in state.graveyard { handle.release() }
+        state.graveyard = removed
         state.nextSweepAt = max(configuration.sweepThreshold, state.entries.count * 2)
-        return before - state.entries.count
+        return removed.count
     }
 
     func sweep() -> Int {
@@ -354,13 +402,12 @@ final class RecommendedFlagCache: Sendable {
     func snapshot() -> FlagCacheStatistics {
         let statistics = lock.statistics
         return lock.withLock { state in
-            let references = state.entries.values.map { $0.handle.references.load(ordering: .acquiring) }
-            return FlagCacheStatistics(
+            FlagCacheStatistics(
                 policy: .recommended,
                 entries: state.entries.count,
-                referencedEntries: references.filter { $0 > 0 }.count,
+                referencedEntries: state.slots.outstandingHolders.count,
                 outstandingLeases: state.slots.outstanding,
-                doubleReleases: doubleReleaseCount.load(ordering: .relaxed),
+                doubleReleases: state.slots.doubleReleases,
                 fetches: state.counters,
                 inFlight: state.entries.values.filter { $0.flight != nil }.count,
                 waitingCallers: state.waitingCallers,

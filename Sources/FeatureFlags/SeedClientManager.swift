@@ -35,7 +35,7 @@ final class SeedClientManager: Sendable {
     init(factory: @escaping TelemetryClientFactory) { self.factory = factory }
 
     func acquire(_ host: HostKey) async throws -> any TelemetryClient {
-        let key = HostKey.goNormalized(host.raw)
+        let key = host.goKey
         return try await gate.withGate {
             if let client = state.withLock({ state -> (any TelemetryClient)? in
                 guard var holder = state.holders[key] else { return nil }
@@ -61,7 +61,7 @@ final class SeedClientManager: Sendable {
     }
 
     func release(_ host: HostKey) async {
-        let key = HostKey.goNormalized(host.raw)
+        let key = host.goKey
         let toClose = await gate.withGate {
             state.withLock { state -> (any TelemetryClient)? in
                 guard var holder = state.holders[key] else { return nil }

@@ -66,6 +66,20 @@ final class SeedFlagCache: Sendable {
         }
     }
 
+    /// The answer if the Go code would give it from the cache without fetching:
+    /// no context → `false`, a fresh value → it. `nil` otherwise (including
+    /// "a fetch is in flight", which ``isEnabled(_:)`` answers, so that the
+    /// decision to fetch is taken in one place).
+    func cachedValue(_ raw: String) -> Bool? {
+        let now = clock.now()
+        let ttl = configuration.ttl
+        return lock.withLock { state in
+            guard let context = state.contexts[raw] else { return false }
+            if let value = context.value, now - context.fetchedAt < ttl { return value }
+            return nil
+        }
+    }
+
     /// Go's `isTelemetryEnabled`.
     func isEnabled(_ raw: String) async throws -> Bool {
         let now = clock.now()

@@ -10,6 +10,9 @@ public final class TelemetryClientManager: Sendable {
     }
 
     private let backend: Backend
+    /// The `recommended` core again, unmanaged, for the hot path: extracting it
+    /// from `backend` costs a reference-count pair per call (`backend` owns it).
+    private let recommendedCore: Unmanaged<RecommendedClientManager>?
     /// The policy this instance follows.
     public let policy: FlagCachePolicy
 
@@ -19,6 +22,21 @@ public final class TelemetryClientManager: Sendable {
         switch policy {
         case .seed: backend = .seed(SeedClientManager(factory: factory))
         case .recommended: backend = .recommended(RecommendedClientManager(factory: factory))
+        }
+        if case .recommended(let core) = backend {
+            recommendedCore = Unmanaged.passUnretained(core)
+        } else {
+            recommendedCore = nil
+        }
+    }
+
+    /// Why: leases point at the manager's holders without reference counting.
+    /// If the manager is dropped while leases are still out, its internals are
+    /// deliberately kept alive, so a late release still works instead of
+    /// touching freed memory. Drop a manager only after its leases are released.
+    deinit {
+        if case .recommended(let manager) = backend, manager.hasOutstandingLeases {
+            _ = Unmanaged.passRetained(manager)
         }
     }
 
@@ -30,14 +48,34 @@ public final class TelemetryClientManager: Sendable {
     ///
     /// Throws ``TelemetryClientManagerError/startFailed(host:underlying:)`` when
     /// the client's start fails; then nothing is held.
+    @inlinable
+    nonisolated(nonsending)
     public func acquire(_ host: HostKey) async throws -> ClientLease {
+        if let lease = acquireIfRunning(host) { return lease }
+        return try await acquireSlowly(host)
+    }
+
+    /// A lease on `host`'s client if it is already running, without waiting; `nil` otherwise.
+    ///
+    /// The synchronous half of ``acquire(_:)-(HostKey)`` under `recommended`
+    /// (one lock, one lookup, no allocation). Under `seed` always `nil`: the Go
+    /// design takes its global lock, which may be held across a start.
+    public func acquireIfRunning(_ host: HostKey) -> ClientLease? {
+        guard let core = recommendedCore,
+              let (holder, ticket) = core._withUnsafeGuaranteedRef({ $0.acquireIfRunning(host) }) else { return nil }
+        return ClientLease(.recommended(holder, ticket))
+    }
+
+    @usableFromInline
+    nonisolated(nonsending)
+    func acquireSlowly(_ host: HostKey) async throws -> ClientLease {
         switch backend {
         case .seed(let manager):
             let client = try await manager.acquire(host)
-            return ClientLease(client: client, backing: .seed(manager, host))
+            return ClientLease(.seed(manager, host, client))
         case .recommended(let manager):
-            let (client, holderID, ticket) = try await manager.acquire(host)
-            return ClientLease(client: client, backing: .recommended(manager, host, holderID: holderID, ticket))
+            let (holder, ticket) = try await manager.acquireSlowly(host)
+            return ClientLease(.recommended(holder, ticket))
         }
     }
 
@@ -89,28 +127,81 @@ public final class TelemetryClientManager: Sendable {
 
 /// One connection's hold on its host's telemetry client.
 ///
-/// Under `recommended` releasing twice is a counted no-op; under `seed` each
-/// release drops one reference of the host's count, as in the Go code (W4).
+/// Under `recommended` releasing twice is a counted no-op and recording on a
+/// released lease is dropped; under `seed` each release drops one reference of
+/// the host's count, as in the Go code (W4), and recording goes to the client
+/// whatever its state.
 public struct ClientLease: Sendable {
     enum Backing: Sendable {
-        case seed(SeedClientManager, HostKey)
-        case recommended(RecommendedClientManager, HostKey, holderID: UInt64, LeaseTicket)
+        case seed(SeedClientManager, HostKey, any TelemetryClient)
+        /// Unmanaged: acquire+release cost no reference counting (see ``LeaseTicket``).
+        case recommended(Unmanaged<ClientHolder>, LeaseTicket)
     }
 
-    /// The shared client.
-    public let client: any TelemetryClient
     let backing: Backing
 
+    init(_ backing: Backing) { self.backing = backing }
+
+    /// The shared client (valid while the lease is out).
+    public var client: any TelemetryClient {
+        switch backing {
+        case .seed(_, _, let client): client
+        case .recommended(let holder, _): holder._withUnsafeGuaranteedRef { $0.client }
+        }
+    }
+
     /// Records an event on the shared client.
-    public func record(_ event: TelemetryEvent) { client.record(event) }
+    public func record(_ event: TelemetryEvent) {
+        switch backing {
+        case .seed(_, _, let client):
+            client.record(event)
+        case .recommended(let holder, let ticket):
+            guard ticket.isOutstanding else { return }
+            holder._withUnsafeGuaranteedRef { $0.client.record(event) }
+        }
+    }
 
     /// Releases the lease; the last release of a host closes its client (and waits for the close).
+    @inlinable
+    nonisolated(nonsending)
     public func release() async {
+        if releaseUnlessLast() { return }
+        await releaseSlowly()
+    }
+
+    /// Releases without suspending when this is not the host's last lease;
+    /// returns `false` when ``releaseSlowly()`` must finish the job.
+    @usableFromInline
+    func releaseUnlessLast() -> Bool {
         switch backing {
-        case .seed(let manager, let host):
+        case .seed:
+            return false
+        case .recommended(let holder, let ticket):
+            guard ticket.release() else { return true }  // a double release: counted, nothing else
+            let remaining = holder._withUnsafeGuaranteedRef {
+                $0.references.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
+            }
+            return remaining > 0
+        }
+    }
+
+    @usableFromInline
+    nonisolated(nonsending)
+    func releaseSlowly() async {
+        switch backing {
+        case .seed(let manager, let host, _):
             await manager.release(host)
-        case .recommended(let manager, let host, let holderID, let ticket):
-            await manager.release(host, holderID: holderID, ticket: ticket)
+        case .recommended(let holder, _):
+            let manager = holder._withUnsafeGuaranteedRef { $0.manager }
+            await manager.closeIfUnreferenced(holder)
+        }
+    }
+
+    /// Whether the lease is still out (`seed` cannot tell and always says `true`).
+    public var isOutstanding: Bool {
+        switch backing {
+        case .seed: true
+        case .recommended(_, let ticket): ticket.isOutstanding
         }
     }
 }
