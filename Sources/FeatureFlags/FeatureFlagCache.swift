@@ -79,7 +79,7 @@ public final class FeatureFlagCache: Sendable {
     ///
     /// Under `seed` the entry is keyed by ``HostKey/raw`` (as the Go code did);
     /// under `recommended` by ``HostKey/normalized``.
-    public func acquire(_ host: HostKey) -> FlagLease {
+    public func acquire(_ host: borrowing HostKey) -> FlagLease {
         if let core = recommendedCore {
             let (handle, ticket) = core._withUnsafeGuaranteedRef { $0.acquire(host) }
             return FlagLease(.recommended(handle, ticket))
@@ -120,7 +120,7 @@ public final class FeatureFlagCache: Sendable {
     ///
     /// This is the synchronous half of ``isEnabled(host:)``: one lock, one
     /// lookup, no allocation, no suspension.
-    public func cachedValue(host: HostKey) -> Bool? {
+    public func cachedValue(host: borrowing HostKey) -> Bool? {
         if let core = recommendedCore {
             return core._withUnsafeGuaranteedRef { $0.cachedValue(key: host) }
         }

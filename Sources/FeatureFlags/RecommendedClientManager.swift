@@ -9,16 +9,42 @@ import Synchronization
 final class ClientHolder: HostKeyed, Sendable {
     let key: HostKey
     let client: any TelemetryClient
-    /// Outstanding leases. Incremented under the manager's lock (so a closing
-    /// decision, also under the lock, sees every new lease); decremented without it.
-    let references = Atomic<Int>(0)
+    /// Leases ever issued on this holder. Written only under the manager's
+    /// lock (a plain load and store: the lock already orders it, so no locked
+    /// instruction), read by releasers without it.
+    let acquired = Atomic<UInt64>(0)
+    /// Leases released (first releases only). Incremented without the lock.
+    ///
+    /// Why two monotonic counters instead of one count: an acquire then costs
+    /// no atomic read-modify-write, and the release that brings `released` up
+    /// to `acquired` knows it may be the last; it confirms under the lock,
+    /// where no acquire can slip in, before closing.
+    let released = Atomic<UInt64>(0)
     unowned(unsafe) let manager: RecommendedClientManager
 
     init(key: HostKey, client: any TelemetryClient, references: Int, manager: RecommendedClientManager) {
         self.key = key
         self.client = client
-        self.references.store(references, ordering: .relaxed)
+        self.acquired.store(UInt64(references), ordering: .relaxed)
         self.manager = manager
+    }
+
+    /// Counts one more lease. Call only under the manager's lock.
+    @inline(__always)
+    func countAcquire() {
+        acquired.store(acquired.load(ordering: .relaxed) &+ 1, ordering: .releasing)
+    }
+
+    /// Counts a release; returns whether no lease is left as far as this release can tell.
+    @inline(__always)
+    func countRelease() -> Bool {
+        let released = released.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        return released == acquired.load(ordering: .acquiring)
+    }
+
+    /// Whether no lease is out. Exact under the manager's lock.
+    var isUnreferenced: Bool {
+        released.load(ordering: .acquiring) >= acquired.load(ordering: .acquiring)
     }
 }
 
@@ -84,12 +110,12 @@ final class RecommendedClientManager: Sendable {
     // MARK: Acquire
 
     /// A lease on the host's running client, or `nil` when the slow path must act.
-    func acquireIfRunning(_ key: HostKey) -> (Unmanaged<ClientHolder>, LeaseTicket)? {
+    func acquireIfRunning(_ key: borrowing HostKey) -> (Unmanaged<ClientHolder>, LeaseTicket)? {
         // Through a pointer: a closure capturing the key itself copies its four strings.
         withUnsafePointer(to: key) { key in
             lock.withLock { state in
                 guard let holder = state.running.find(key.pointee) else { return nil }
-                holder._withUnsafeGuaranteedRef { _ = $0.references.wrappingAdd(1, ordering: .relaxed) }
+                holder._withUnsafeGuaranteedRef { $0.countAcquire() }
                 return (holder, state.slots.issue(on: holder.toOpaque()))
             }
         }
@@ -119,7 +145,7 @@ final class RecommendedClientManager: Sendable {
                     state.phases[key] = .starting(waiters: [])
                     return (.start, [])
                 case .running(let holder):
-                    holder._withUnsafeGuaranteedRef { _ = $0.references.wrappingAdd(1, ordering: .relaxed) }
+                    holder._withUnsafeGuaranteedRef { $0.countAcquire() }
                     return (.ready(holder, state.slots.issue(on: holder.toOpaque())), [])
                 case .starting(var waiters):
                     waiters.append(continuation)
@@ -176,7 +202,7 @@ final class RecommendedClientManager: Sendable {
         let key = holder._withUnsafeGuaranteedRef { $0.key }
         let client = lock.withLock { state -> (any TelemetryClient)? in
             guard state.running.find(key)?.toOpaque() == holder.toOpaque(),
-                  holder._withUnsafeGuaranteedRef({ $0.references.load(ordering: .acquiring) }) == 0
+                  holder._withUnsafeGuaranteedRef({ $0.isUnreferenced })
             else { return nil }
             state.running.remove(key)
             state.phases[key] = .closing(waiters: [])
@@ -191,8 +217,7 @@ final class RecommendedClientManager: Sendable {
         let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
             state.clientsClosed += 1
             state.graveyard.removeAll { old in
-                guard old.toOpaque() != holder.toOpaque(),
-                      old._withUnsafeGuaranteedRef({ $0.references.load(ordering: .acquiring) }) <= 0
+                guard old.toOpaque() != holder.toOpaque(), old._withUnsafeGuaranteedRef({ $0.isUnreferenced })
                 else { return false }
                 old.release()
                 return true

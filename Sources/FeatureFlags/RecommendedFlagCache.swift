@@ -159,7 +159,7 @@ final class RecommendedFlagCache: Sendable {
 
     // MARK: Leases
 
-    func acquire(_ key: HostKey) -> (Unmanaged<FlagEntryHandle>, LeaseTicket) {
+    func acquire(_ key: borrowing HostKey) -> (Unmanaged<FlagEntryHandle>, LeaseTicket) {
         // Through a pointer: a closure capturing the key itself copies its four strings.
         withUnsafePointer(to: key) { key in
             lock.withLock { state in
@@ -184,7 +184,7 @@ final class RecommendedFlagCache: Sendable {
 
     /// The answer by host key without waiting: `false` for an unknown host (as
     /// in the Go code), the value when fresh, `nil` when the slow path must decide.
-    func cachedValue(key: HostKey) -> Bool? {
+    func cachedValue(key: borrowing HostKey) -> Bool? {
         let now = usesCoarseClock ? MonotonicTime.coarseNanoseconds() : clock.now().nanoseconds
         // Through a pointer: a closure capturing the key itself copies its four strings.
         return withUnsafePointer(to: key) { key in

@@ -60,7 +60,7 @@ public final class TelemetryClientManager: Sendable {
     /// The synchronous half of ``acquire(_:)-(HostKey)`` under `recommended`
     /// (one lock, one lookup, no allocation). Under `seed` always `nil`: the Go
     /// design takes its global lock, which may be held across a start.
-    public func acquireIfRunning(_ host: HostKey) -> ClientLease? {
+    public func acquireIfRunning(_ host: borrowing HostKey) -> ClientLease? {
         guard let core = recommendedCore,
               let (holder, ticket) = core._withUnsafeGuaranteedRef({ $0.acquireIfRunning(host) }) else { return nil }
         return ClientLease(.recommended(holder, ticket))
@@ -178,10 +178,7 @@ public struct ClientLease: Sendable {
             return false
         case .recommended(let holder, let ticket):
             guard ticket.release() else { return true }  // a double release: counted, nothing else
-            let remaining = holder._withUnsafeGuaranteedRef {
-                $0.references.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
-            }
-            return remaining > 0
+            return !holder._withUnsafeGuaranteedRef { $0.countRelease() }
         }
     }
 
