@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A FIFO mutual-exclusion gate that can be held across `await`.
 ///
 /// Only the `seed` client manager uses it, to reproduce the Go code holding
@@ -17,10 +15,11 @@ final class AsyncSerialGate: Sendable {
         var waiting: Int { waiters.count - head }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
-    init(name: String) { state = Mutex(State(recorder: LockStatsRecorder(name: name))) }
+    init(name: String) { state = Locked(State(recorder: LockStatsRecorder(name: name))) }
 
+    nonisolated(nonsending)
     func enter() async {
         let entered = state.withLock { state -> Bool in
             guard !state.held else { return false }
@@ -69,6 +68,7 @@ final class AsyncSerialGate: Sendable {
     }
 
     /// Runs `body` holding the gate.
+    nonisolated(nonsending)
     func withGate<Result: Sendable>(_ body: () async throws -> Result) async rethrows -> Result {
         await enter()
         defer { leave() }

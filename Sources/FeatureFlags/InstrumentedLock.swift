@@ -1,6 +1,4 @@
-import Synchronization
-
-/// A `Mutex` that counts its own acquisitions, contention, wait and hold times.
+/// A lock (``Locked``) that counts its own acquisitions, contention, wait and hold times.
 ///
 /// Cost when uncontended: one `tryLock` (the same instruction the plain mutex
 /// uses first) and one increment of a counter that lives inside the lock, plus
@@ -15,13 +13,13 @@ final class InstrumentedLock<State>: Sendable {
         var recorder: LockStatsRecorder
     }
 
-    private let mutex: Mutex<Guarded>
+    private let mutex: Locked<Guarded>
     /// Test support: called on the contended path just before blocking.
     private let onContended: (@Sendable () -> Void)?
 
     /// Creates a lock called `name` (as it appears in reports) guarding `state`.
-    init(name: String, _ state: sending State, onContended: (@Sendable () -> Void)? = nil) {
-        mutex = Mutex(Guarded(state: state, recorder: LockStatsRecorder(name: name)))
+    init(name: String, _ state: State, onContended: (@Sendable () -> Void)? = nil) {
+        mutex = Locked(Guarded(state: state, recorder: LockStatsRecorder(name: name)))
         self.onContended = onContended
     }
 

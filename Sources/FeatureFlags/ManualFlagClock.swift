@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A deterministic clock for tests: time moves only when the test calls ``advance(by:)``.
 ///
 /// Sleepers wake in deadline order when time reaches their deadline. Tests never
@@ -19,12 +17,12 @@ public final class ManualFlagClock: FlagClock {
         var sleeperWatchers = ThresholdWatchers()
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a clock reading `start` (default: one second after zero, so that
     /// "zero" never looks like a real fetch time).
     public init(start: FlagInstant = FlagInstant(nanoseconds: 1_000_000_000)) {
-        state = Mutex(State(now: start))
+        state = Locked(State(now: start))
     }
 
     public func now() -> FlagInstant { state.withLock { $0.now } }

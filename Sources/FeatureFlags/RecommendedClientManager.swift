@@ -121,6 +121,7 @@ final class RecommendedClientManager: Sendable {
         }
     }
 
+    nonisolated(nonsending)
     func acquireSlowly(_ key: HostKey) async throws -> (Unmanaged<ClientHolder>, LeaseTicket) {
         while true {
             let step = if let ready = acquireIfRunning(key) {
@@ -198,6 +199,7 @@ final class RecommendedClientManager: Sendable {
 
     /// Closes `holder`'s client if no lease is left on it (called by the
     /// release that took the count to zero; a racing acquire may have raised it again).
+    nonisolated(nonsending)
     func closeIfUnreferenced(_ holder: Unmanaged<ClientHolder>) async {
         let key = holder._withUnsafeGuaranteedRef { $0.key }
         let client = lock.withLock { state -> (any TelemetryClient)? in

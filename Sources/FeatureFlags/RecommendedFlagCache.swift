@@ -197,6 +197,7 @@ final class RecommendedFlagCache: Sendable {
 
     /// The slow path: decide under the lock; wait for the host's one flight if needed.
     @inline(never)
+    nonisolated(nonsending)
     func isEnabledSlow(key: HostKey) async throws -> Bool {
         let waiterID = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The `seed` policy's client manager: the Go reference design, weaknesses included.
 ///
 /// - Keyed by ``HostKey/goNormalized(_:)`` (lower-case, scheme and trailing
@@ -30,10 +28,11 @@ final class SeedClientManager: Sendable {
     private let gate = AsyncSerialGate(name: "clientManager.registry")
     /// The map itself. Only touched while `gate` is held, so never contended;
     /// it exists because Swift wants shared mutable state behind a lock.
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(factory: @escaping TelemetryClientFactory) { self.factory = factory }
 
+    nonisolated(nonsending)
     func acquire(_ host: HostKey) async throws -> any TelemetryClient {
         let key = host.goKey
         return try await gate.withGate {
@@ -60,6 +59,7 @@ final class SeedClientManager: Sendable {
         }
     }
 
+    nonisolated(nonsending)
     func release(_ host: HostKey) async {
         let key = host.goKey
         let toClose = await gate.withGate {

@@ -70,17 +70,21 @@ final class SeedFlagCache: Sendable {
     /// no context → `false`, a fresh value → it. `nil` otherwise (including
     /// "a fetch is in flight", which ``isEnabled(_:)`` answers, so that the
     /// decision to fetch is taken in one place).
-    func cachedValue(_ raw: String) -> Bool? {
+    func cachedValue(_ raw: borrowing String) -> Bool? {
         let now = clock.now()
         let ttl = configuration.ttl
-        return lock.withLock { state in
-            guard let context = state.contexts[raw] else { return false }
-            if let value = context.value, now - context.fetchedAt < ttl { return value }
-            return nil
+        // Through a pointer: a closure capturing the string itself retains it.
+        return withUnsafePointer(to: raw) { raw in
+            lock.withLock { state in
+                guard let context = state.contexts[raw.pointee] else { return false }
+                if let value = context.value, now - context.fetchedAt < ttl { return value }
+                return nil
+            }
         }
     }
 
     /// Go's `isTelemetryEnabled`.
+    nonisolated(nonsending)
     func isEnabled(_ raw: String) async throws -> Bool {
         let now = clock.now()
         let ttl = configuration.ttl

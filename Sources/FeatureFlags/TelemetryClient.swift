@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A per-host telemetry client, shared by every connection to that host.
 ///
 /// The manager calls ``start()`` once before handing the client out and
@@ -46,7 +44,7 @@ public final class CountingTelemetryClient: TelemetryClient {
 
     /// The host this client serves.
     public let host: HostKey
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
 
     /// Creates a client for `host`.
     public init(host: HostKey) { self.host = host }

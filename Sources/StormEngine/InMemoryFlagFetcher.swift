@@ -17,7 +17,7 @@ public final class InMemoryFlagFetcher: FlagFetcher {
         case failure(any Error)
     }
 
-    private let requests = Mutex(0)
+    private let requests = Atomic<Int>(0)
     private let clock: any FlagClock
     private let latency: Duration
     private let script: @Sendable (_ requestIndex: Int) -> Reply
@@ -31,10 +31,7 @@ public final class InMemoryFlagFetcher: FlagFetcher {
     }
 
     public func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
-        let index = requests.withLock { count in
-            defer { count += 1 }
-            return count
-        }
+        let index = requests.wrappingAdd(1, ordering: .relaxed).oldValue
         if latency > .zero { try await clock.sleep(until: clock.now() + latency) }
         switch script(index) {
         case .value(let enabled, let ttl): return FlagFetchResult(enabled: enabled, ttl: ttl)
@@ -43,5 +40,5 @@ public final class InMemoryFlagFetcher: FlagFetcher {
     }
 
     /// Requests received so far.
-    public var requestCount: Int { requests.withLock { $0 } }
+    public var requestCount: Int { requests.load(ordering: .relaxed) }
 }

@@ -1,5 +1,4 @@
 @testable import FeatureFlags
-import Synchronization
 import Testing
 
 /// W1–W10 of REFERENCE-BEHAVIOUR.md: each shown under `seed` (the Go code's
@@ -334,7 +333,7 @@ import Testing
         #expect(try await warm)
 
         clock.advance(by: .seconds(15 * 60))
-        let returned = Mutex(false)
+        let returned = Locked(false)
         async let afterExpiry: Bool = {
             defer { returned.withLock { $0 = true } }
             return try await lease.isEnabled()

@@ -1,5 +1,4 @@
-import FeatureFlags
-import Synchronization
+@testable import FeatureFlags
 
 /// In-memory fake of the flag endpoint, for deterministic unit tests only
 /// (the HTTP fetcher is tested against a real server in FeatureFlagsHTTPTests).
@@ -15,7 +14,7 @@ final class ScriptedFlagFetcher: FlagFetcher {
 
     typealias Script = @Sendable (_ host: HostKey, _ callIndex: Int) -> Reply
 
-    private let calls = Mutex<[HostKey]>([])
+    private let calls = Locked<[HostKey]>([])
     private let clock: ManualFlagClock?
     private let latency: Duration
     private let script: Script

@@ -1,5 +1,4 @@
-import FeatureFlags
-import Synchronization
+@testable import FeatureFlags
 
 /// A one-shot latch a test opens by hand, and that tells the test who is waiting on it.
 final class Latch: Sendable {
@@ -10,7 +9,7 @@ final class Latch: Sendable {
         var arrivalWatchers: [(Int, CheckedContinuation<Void, Never>)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Waits until the latch is opened.
     func wait() async {
@@ -69,7 +68,7 @@ final class ScriptedTelemetryClient: TelemetryClient {
     /// Read at close time, so a test can hold the close of a client created earlier.
     private let closeLatch: @Sendable () -> Latch?
     private let failStart: Bool
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
 
     init(host: HostKey, serial: Int, startLatch: Latch?, closeLatch: @escaping @Sendable () -> Latch?,
          failStart: Bool) {
@@ -118,7 +117,7 @@ final class ClientFactoryRecorder: Sendable {
         var failingHosts: Set<String> = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Holds `start()` of clients for `host` (normalised spelling) on `latch`.
     func holdStart(of host: String, on latch: Latch) { state.withLock { $0.startLatches[host] = latch } }
