@@ -62,6 +62,10 @@ final class AsyncSerialGate: Sendable {
             }
             let next = state.waiters[state.head]
             state.head += 1
+            if state.head > 64, state.head * 2 > state.waiters.count {  // keep the queue from growing under sustained contention
+                state.waiters.removeFirst(state.head)
+                state.head = 0
+            }
             return next  // ownership passes to the next waiter: `held` stays true
         }
         next?.resume()

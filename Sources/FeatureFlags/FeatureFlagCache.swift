@@ -178,7 +178,7 @@ public final class FeatureFlagCache: Sendable {
 ///
 /// Under `recommended` a lease is idempotent: releasing it a second time does
 /// nothing but count a double release, and checking a released lease throws
-/// ``FlagLeaseError/released``. Under `seed` release is per host, as in the Go
+/// ``FlagLeaseError/released``. A lease must not outlive its cache. Under `seed` release is per host, as in the Go
 /// code, so a second release drops a reference some other connection holds
 /// (weakness W4). Copies of a lease are the same lease.
 public struct FlagLease: Sendable {
@@ -196,9 +196,10 @@ public struct FlagLease: Sendable {
     /// Whether the flag is on for this lease's host.
     ///
     /// A fresh cached value is returned without locking, allocating or
-    /// suspending (``cachedValue``). Under `recommended` a cold or expired host
-    /// makes the caller wait for the one shared fetch; if it fails, the stale
-    /// value is returned when there is one, else the error is thrown.
+    /// suspending (``cachedValue``). Under `recommended` a cold host makes the
+    /// caller wait for the one shared fetch (its error is thrown if it fails);
+    /// an expired host answers its stale value at once while one refresh runs,
+    /// and refresh-ahead keeps busy hosts from expiring at all.
     @inlinable
     nonisolated(nonsending)
     public func isEnabled() async throws -> Bool {
@@ -226,7 +227,8 @@ public struct FlagLease: Sendable {
     func isEnabledSlowly() async throws -> Bool {
         switch backing {
         case .recommended(let handle, let ticket):
-            guard ticket.isOutstanding else { throw FlagLeaseError.released(host: host) }
+            // Released: the entry may be gone, so do not touch it (not even for its name).
+            guard ticket.isOutstanding else { throw FlagLeaseError.released }
             let (cache, key) = handle._withUnsafeGuaranteedRef { ($0.cache, $0.key) }
             return try await cache.isEnabledSlow(key: key)
         case .seed(let cache, let raw):
@@ -244,7 +246,7 @@ public struct FlagLease: Sendable {
         }
     }
 
-    /// The host as this lease's cache keys it.
+    /// The host as this lease's cache keys it (read it while the lease is out).
     public var host: String {
         switch backing {
         case .recommended(let handle, _): handle._withUnsafeGuaranteedRef { $0.key.normalized }
@@ -264,5 +266,5 @@ public struct FlagLease: Sendable {
 /// Misuse of a lease.
 public enum FlagLeaseError: Error, Hashable, Sendable {
     /// The lease was checked after it had been released (`recommended` only).
-    case released(host: String)
+    case released
 }

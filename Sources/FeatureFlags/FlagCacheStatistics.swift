@@ -32,6 +32,8 @@ public struct FlagCacheStatistics: Sendable, Hashable {
     public var waitingCallers: Int
     /// Background tasks (detached fetches, refreshes) spawned and not yet finished.
     public var backgroundTasksOutstanding: Int
+    /// Lease records the registry keeps for reuse (about its peak of outstanding leases, at most four times it).
+    public var leaseSlots: Int
     /// Statistics of each lock of the cache.
     public var locks: [LockStatistics]
 }

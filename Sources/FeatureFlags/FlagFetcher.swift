@@ -1,6 +1,8 @@
 /// Fetches a host's feature flag from the flag endpoint.
 ///
-/// The cache calls this at most once at a time per host; what the call talks to
+/// The `recommended` cache calls this at most once at a time per host (`seed`,
+/// like the Go code, can overlap two when a host's context is deleted and
+/// recreated during a fetch); what the call talks to
 /// (AsyncHTTPClient in `FeatureFlagsHTTP`, the fake server's model in memory in
 /// simulated runs, a scripted fake in unit tests) is invisible to the cache.
 /// Implementations should honour task cancellation.

@@ -55,15 +55,14 @@ struct LeaseTicket: Sendable {
 /// The slots of one registry. It lives inside that registry's lock, so issuing
 /// is plain code under a lock already held; releasing needs no lock at all.
 ///
-/// Issuing probes slots round-robin from a cursor for one whose lease was
-/// released (its generation is even), up to ``probeLimit`` slots; if none is
-/// free the pool doubles. So issuing is O(1) (no free list to keep in step with
-/// lock-free releases) and the pool stays a small multiple of the peak number
-/// of outstanding leases. The hot path touches only unmanaged references: no
-/// reference counting.
+/// Issuing scans slots round-robin from a cursor for one whose lease was
+/// released (its generation is even). The pool doubles when a scan finds none,
+/// or had to pass more than half the pool to find one: so it grows only when
+/// at least half its slots are out, stays within four times the peak number of
+/// outstanding leases, and a scan is short on average (no free list to keep in
+/// step with lock-free releases). The hot path touches only unmanaged
+/// references: no reference counting.
 struct LeaseSlotPool: Sendable {
-    static let probeLimit = 8
-
     /// Ownership of the slots (never shrinks while the registry lives).
     private(set) var slots: [LeaseSlot] = []
     /// The same slots, unmanaged, for issuing without reference counting.
@@ -75,16 +74,19 @@ struct LeaseSlotPool: Sendable {
     /// Issues a ticket on a free slot, recording what it is a lease on.
     @inline(__always)
     mutating func issue(on holder: UnsafeMutableRawPointer) -> LeaseTicket {
-        var probes = 0
-        while probes < Self.probeLimit, !unmanaged.isEmpty {
+        let count = unmanaged.count
+        var scanned = 0
+        while scanned < count {
             let candidate = unmanaged[cursor]
-            cursor = cursor &+ 1 == unmanaged.count ? 0 : cursor &+ 1
+            cursor = cursor &+ 1 == count ? 0 : cursor &+ 1
+            scanned &+= 1
             if let ticket = candidate._withUnsafeGuaranteedRef({ Self.take($0, candidate, holder) }) {
+                if scanned > 8 && scanned > count / 2 { grow() }
                 return ticket
             }
-            probes &+= 1
         }
-        return issueAfterGrowing(on: holder)
+        grow()
+        return issue(on: holder)
     }
 
     @inline(__always)
@@ -98,8 +100,9 @@ struct LeaseSlotPool: Sendable {
         return LeaseTicket(slot: reference, generation: current &+ 1)
     }
 
+    /// Doubles the pool (at least 8 slots) and points the cursor at the new ones.
     @inline(never)
-    private mutating func issueAfterGrowing(on holder: UnsafeMutableRawPointer) -> LeaseTicket {
+    private mutating func grow() {
         let first = slots.count
         let added = Swift.max(8, slots.count)
         slots.reserveCapacity(first + added)
@@ -109,8 +112,7 @@ struct LeaseSlotPool: Sendable {
             slots.append(slot)
             unmanaged.append(Unmanaged.passUnretained(slot))
         }
-        cursor = first + 1
-        return Self.take(slots[first], unmanaged[first], holder)!
+        cursor = first
     }
 
     /// Number of slots whose lease is out.

@@ -2,10 +2,12 @@ import Synchronization
 
 /// A running client and the count of leases on it.
 ///
-/// Created when the client's `start()` succeeded; immutable but for its
-/// reference count. Leases refer to it unmanaged (no reference counting per
-/// acquire or release); the manager keeps it alive while it is registered and
-/// for one more close after that.
+/// Created when the client's `start()` succeeded; immutable but for its lease
+/// counts. Leases refer to it unmanaged (no reference counting per acquire or
+/// release). The manager owns it (``RecommendedClientManager``'s `alive` map)
+/// until it is closed and no lease is left on it; a releaser touches it only
+/// before its own release is counted (so it cannot be freed under it) or under
+/// the manager's lock after finding it still in `alive`.
 final class ClientHolder: HostKeyed, Sendable {
     let key: HostKey
     let client: any TelemetryClient
@@ -16,17 +18,15 @@ final class ClientHolder: HostKeyed, Sendable {
     /// Leases released (first releases only). Incremented without the lock.
     ///
     /// Why two monotonic counters instead of one count: an acquire then costs
-    /// no atomic read-modify-write, and the release that brings `released` up
-    /// to `acquired` knows it may be the last; it confirms under the lock,
-    /// where no acquire can slip in, before closing.
+    /// no atomic read-modify-write. A release reads `acquired` first, then
+    /// counts itself; if its count reaches what it read, it may be the last and
+    /// confirms under the lock, where no acquire can slip in, before closing.
     let released = Atomic<UInt64>(0)
-    unowned(unsafe) let manager: RecommendedClientManager
 
-    init(key: HostKey, client: any TelemetryClient, references: Int, manager: RecommendedClientManager) {
+    init(key: HostKey, client: any TelemetryClient, references: Int) {
         self.key = key
         self.client = client
         self.acquired.store(UInt64(references), ordering: .relaxed)
-        self.manager = manager
     }
 
     /// Counts one more lease. Call only under the manager's lock.
@@ -35,11 +35,17 @@ final class ClientHolder: HostKeyed, Sendable {
         acquired.store(acquired.load(ordering: .relaxed) &+ 1, ordering: .releasing)
     }
 
-    /// Counts a release; returns whether no lease is left as far as this release can tell.
+    /// Counts a release; returns whether it may have been the last.
+    ///
+    /// `acquired` is read before the release is counted: once it is counted,
+    /// the holder may be freed by another thread's close, so it must not be
+    /// touched again here. A stale (smaller) `acquired` only sends a release to
+    /// the slow path needlessly; it can never hide the last one.
     @inline(__always)
     func countRelease() -> Bool {
-        let released = released.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
-        return released == acquired.load(ordering: .acquiring)
+        let acquiredSoFar = acquired.load(ordering: .acquiring)
+        let releasedNow = released.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        return releasedNow >= acquiredSoFar
     }
 
     /// Whether no lease is out. Exact under the manager's lock.
@@ -73,10 +79,12 @@ final class RecommendedClientManager: Sendable {
         var running = HostTable<ClientHolder>()
         /// Every registered host's phase.
         var phases: [HostKey: Phase] = [:]
-        /// Closed holders not yet released: each is kept until a later close
-        /// finds no lease left on it (leases still out after `shutdown()` keep
-        /// theirs alive, so their release never touches freed memory).
-        var graveyard: [Unmanaged<ClientHolder>] = []
+        /// Every holder not yet freed (running, closing, or closed with leases
+        /// still out after `shutdown()`), each retained once by this map. A
+        /// holder leaves it, and is freed, once it is closed and unreferenced.
+        var alive: [ObjectIdentifier: Unmanaged<ClientHolder>] = [:]
+        /// Holders whose close is under way (their close frees them if unreferenced).
+        var closing: Set<ObjectIdentifier> = []
         var slots = LeaseSlotPool()
         var clientsStarted: UInt64 = 0
         var clientsClosed: UInt64 = 0
@@ -98,10 +106,8 @@ final class RecommendedClientManager: Sendable {
     init(factory: @escaping TelemetryClientFactory) { self.factory = factory }
 
     deinit {
-        lock.withLock { state in
-            for holder in state.running.objects { holder.release() }
-            for holder in state.graveyard { holder.release() }
-        }
+        let holders = lock.withLock { state in Array(state.alive.values) }
+        for holder in holders { holder.release() }
     }
 
     /// Whether any lease is still out (the façade keeps the manager alive if so).
@@ -184,9 +190,10 @@ final class RecommendedClientManager: Sendable {
             state.parked -= waiters.count
             state.clientsStarted += 1
             let holder = Unmanaged.passRetained(
-                ClientHolder(key: key, client: client, references: 1 + waiters.count, manager: self))
+                ClientHolder(key: key, client: client, references: 1 + waiters.count))
             state.phases[key] = .running(holder)
             state.running.insert(holder)
+            state.alive[holder.identity] = holder
             let mine = (holder, state.slots.issue(on: holder.toOpaque()))
             let handedOut = waiters.map { ($0, state.slots.issue(on: holder.toOpaque())) }
             return (mine, handedOut.map { ($0.0, AcquireStep.ready(holder, $0.1)) })
@@ -197,54 +204,66 @@ final class RecommendedClientManager: Sendable {
 
     // MARK: Release
 
-    /// Closes `holder`'s client if no lease is left on it (called by the
-    /// release that took the count to zero; a racing acquire may have raised it again).
+    /// The slow half of a release whose count may have been the last on
+    /// `holder`: closes its client if no lease is left and it is still the
+    /// host's running client, and frees a closed holder nobody refers to any more.
+    ///
+    /// `holder` is only an identity here until it is found in `alive` under the lock.
     nonisolated(nonsending)
-    func closeIfUnreferenced(_ holder: Unmanaged<ClientHolder>) async {
-        let key = holder._withUnsafeGuaranteedRef { $0.key }
-        let client = lock.withLock { state -> (any TelemetryClient)? in
-            guard state.running.find(key)?.toOpaque() == holder.toOpaque(),
-                  holder._withUnsafeGuaranteedRef({ $0.isUnreferenced })
-            else { return nil }
-            state.running.remove(key)
-            state.phases[key] = .closing(waiters: [])
-            return holder._withUnsafeGuaranteedRef { $0.client }
+    func releaseSlowly(_ holder: ObjectIdentifier) async {
+        let (toClose, toFree) = lock.withLock { state -> ((any TelemetryClient, HostKey, ObjectIdentifier)?, Unmanaged<ClientHolder>?) in
+            guard let live = state.alive[holder] else { return (nil, nil) }  // freed already
+            let (key, unreferenced, client) = live._withUnsafeGuaranteedRef { ($0.key, $0.isUnreferenced, $0.client) }
+            guard unreferenced else { return (nil, nil) }  // a new lease came in meanwhile
+            if state.closing.contains(holder) { return (nil, nil) }  // its close will free it
+            if state.running.find(key)?.identity == holder {
+                state.running.remove(key)
+                state.phases[key] = .closing(waiters: [])
+                state.closing.insert(holder)
+                return ((client, key, holder), nil)
+            }
+            state.alive[holder] = nil  // closed earlier (by shutdown) and now unreferenced
+            return (nil, live)
         }
-        guard let client else { return }
-        await finishClose(client, key: key, holder: holder)
+        toFree?.release()
+        if let (client, key, holder) = toClose {
+            await finishClose(client, key: key, holder: holder)
+        }
     }
 
-    private func finishClose(_ client: any TelemetryClient, key: HostKey, holder: Unmanaged<ClientHolder>) async {
+    private func finishClose(_ client: any TelemetryClient, key: HostKey, holder: ObjectIdentifier) async {
         await client.close()
-        let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
+        let (waiters, toFree) = lock.withLock { state -> ([CheckedContinuation<AcquireStep, any Error>], Unmanaged<ClientHolder>?) in
             state.clientsClosed += 1
-            state.graveyard.removeAll { old in
-                guard old.toOpaque() != holder.toOpaque(), old._withUnsafeGuaranteedRef({ $0.isUnreferenced })
-                else { return false }
-                old.release()
-                return true
+            state.closing.remove(holder)
+            var toFree: Unmanaged<ClientHolder>?
+            if let live = state.alive[holder], live._withUnsafeGuaranteedRef({ $0.isUnreferenced }) {
+                state.alive[holder] = nil
+                toFree = live
             }
-            state.graveyard.append(holder)
-            guard case .closing(let waiters) = state.phases[key] else { return [] }
+            guard case .closing(let waiters) = state.phases[key] else { return ([], toFree) }
             state.phases[key] = nil
             state.parked -= waiters.count
-            return waiters
+            return (waiters, toFree)
         }
+        toFree?.release()  // outside the lock: the client's deinit may do anything
         for waiter in waiters { waiter.resume(returning: .retry) }
     }
 
     func shutdown() async {
-        let running = lock.withLock { state -> [(HostKey, Unmanaged<ClientHolder>)] in
-            let running = state.running.objects.map { holder in (holder._withUnsafeGuaranteedRef { $0.key }, holder) }
-            for (key, _) in running {
+        let running = lock.withLock { state -> [(HostKey, ObjectIdentifier, any TelemetryClient)] in
+            let running = state.running.objects.map { holder in
+                holder._withUnsafeGuaranteedRef { ($0.key, ObjectIdentifier($0), $0.client) }
+            }
+            for (key, holder, _) in running {
                 state.phases[key] = .closing(waiters: [])
                 state.running.remove(key)
+                state.closing.insert(holder)
             }
             return running
         }
         await withDiscardingTaskGroup { group in
-            for (key, holder) in running {
-                let client = holder._withUnsafeGuaranteedRef { $0.client }
+            for (key, holder, client) in running {
                 group.addTask { await self.finishClose(client, key: key, holder: holder) }
             }
         }
@@ -271,8 +290,13 @@ final class RecommendedClientManager: Sendable {
                 startFailures: state.startFailures,
                 outstandingLeases: state.slots.outstanding,
                 doubleReleases: state.slots.doubleReleases,
-                negativeReleases: 0,
+                leaseSlots: state.slots.slots.count,
                 locks: [lockStatistics])
         }
     }
+}
+
+extension Unmanaged where Instance == ClientHolder {
+    /// The holder's identity, without touching it.
+    var identity: ObjectIdentifier { _withUnsafeGuaranteedRef { ObjectIdentifier($0) } }
 }

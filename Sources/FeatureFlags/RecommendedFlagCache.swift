@@ -67,8 +67,9 @@ extension Unmanaged where Instance == FlagEntryHandle {
 
 /// The `recommended` policy's flag cache: every weakness of the reference design fixed.
 ///
-/// - One fetch in flight per host; callers on a cold or expired host wait for
-///   it (bounded by the fetch timeout and their own cancellation) (W1).
+/// - One fetch in flight per host; callers on a cold host wait for it
+///   (bounded by the fetch timeout and their own cancellation) (W1); callers on
+///   an expired host get the stale value while it runs.
 /// - The value outlives the last release until it expires; expired,
 ///   unreferenced entries are swept once the registry grows, so memory is
 ///   bounded by the hosts seen within one TTL (W2).
@@ -258,6 +259,20 @@ final class RecommendedFlagCache: Sendable {
             }
             return (.fail(entry.lastError ?? FlagFetchError(.transport, message: "backing off")), false)
         }
+        // Expired with a value: serve it stale while one refresh runs (a hung
+        // server must not stall every connection for a fetch timeout).
+        if let value = entry.value {
+            var spawn = false
+            if entry.flight == nil {
+                entry.flight = Flight()
+                state.counters.started += 1
+                state.backgroundOutstanding += 1
+                spawn = true
+            }
+            entry.handle.publish(value: value, until: now + configuration.fetchTimeout)
+            return (.answer(value), spawn)
+        }
+        // Cold: wait for the one fetch.
         if Task.isCancelled { return (.fail(CancellationError()), false) }
         var spawn = false
         if entry.flight == nil {
@@ -413,6 +428,7 @@ final class RecommendedFlagCache: Sendable {
                 inFlight: state.entries.values.filter { $0.flight != nil }.count,
                 waitingCallers: state.waitingCallers,
                 backgroundTasksOutstanding: state.backgroundOutstanding,
+                leaseSlots: state.slots.slots.count,
                 locks: [statistics])
         }
     }

@@ -20,7 +20,6 @@ final class SeedClientManager: Sendable {
         var clientsStarted: UInt64 = 0
         var clientsClosed: UInt64 = 0
         var startFailures: UInt64 = 0
-        var negativeReleases: UInt64 = 0
     }
 
     let factory: TelemetryClientFactory
@@ -66,8 +65,7 @@ final class SeedClientManager: Sendable {
             state.withLock { state -> (any TelemetryClient)? in
                 guard var holder = state.holders[key] else { return nil }
                 holder.references -= 1
-                if holder.references < 0 { state.negativeReleases += 1 }
-                if holder.references <= 0 {
+                if holder.references <= 0 {  // the Go code also logged "< 0", which deletion at 0 makes impossible
                     state.holders[key] = nil
                     return holder.client
                 }
@@ -111,7 +109,7 @@ final class SeedClientManager: Sendable {
                 startFailures: state.startFailures,
                 outstandingLeases: state.holders.values.reduce(0) { $0 + max(0, $1.references) },
                 doubleReleases: 0,
-                negativeReleases: state.negativeReleases,
+                leaseSlots: 0,
                 locks: [lockStatistics])
         }
     }

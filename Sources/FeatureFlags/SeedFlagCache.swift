@@ -31,7 +31,9 @@ final class SeedFlagCache: Sendable {
 
     private enum Decision {
         case answer(Bool)
-        case fetch(contextID: UInt64)
+        /// Fetch for this context; `stale` is its value now, which the Go code
+        /// still returns on error through its pointer if the context is deleted meanwhile.
+        case fetch(contextID: UInt64, stale: Bool?)
     }
 
     let fetcher: any FlagFetcher
@@ -95,9 +97,9 @@ final class SeedFlagCache: Sendable {
             context.fetching = true
             state.contexts[raw] = context
             state.counters.started += 1
-            return .fetch(contextID: context.id)
+            return .fetch(contextID: context.id, stale: context.value)
         }
-        guard case .fetch(let contextID) = decision else {
+        guard case .fetch(let contextID, let staleAtStart) = decision else {
             if case .answer(let value) = decision { return value }
             return false
         }
@@ -119,7 +121,7 @@ final class SeedFlagCache: Sendable {
             }
             // The Go code writes into the context it started with, even if that
             // context has since been deleted (then the write is simply lost).
-            guard var context = state.contexts[raw], context.id == contextID else { return nil }
+            guard var context = state.contexts[raw], context.id == contextID else { return staleAtStart }
             if case .failure(let error) = outcome, error is FlagFetchPanic {
                 return context.value  // W10: no deferred reset, `fetching` stays set
             }
@@ -152,6 +154,7 @@ final class SeedFlagCache: Sendable {
                 inFlight: state.contexts.values.filter(\.fetching).count,
                 waitingCallers: 0,
                 backgroundTasksOutstanding: 0,
+                leaseSlots: 0,
                 locks: [statistics])
         }
     }

@@ -92,8 +92,8 @@ public struct TelemetryClientManagerStatistics: Sendable, Hashable {
     public var outstandingLeases: Int
     /// Releases of an already released lease (`recommended` only; `seed` cannot tell).
     public var doubleReleases: UInt64
-    /// `seed` only: releases that drove a count below zero (the Go code only logged them).
-    public var negativeReleases: UInt64
+    /// Lease records the manager keeps for reuse (`recommended`; 0 under `seed`).
+    public var leaseSlots: Int
     /// Statistics of the manager's lock.
     public var locks: [LockStatistics]
 }

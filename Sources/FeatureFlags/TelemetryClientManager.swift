@@ -63,7 +63,7 @@ public final class TelemetryClientManager: Sendable {
     public func acquireIfRunning(_ host: borrowing HostKey) -> ClientLease? {
         guard let core = recommendedCore,
               let (holder, ticket) = core._withUnsafeGuaranteedRef({ $0.acquireIfRunning(host) }) else { return nil }
-        return ClientLease(.recommended(holder, ticket))
+        return ClientLease(.recommended(holder, ticket, core))
     }
 
     @usableFromInline
@@ -75,7 +75,7 @@ public final class TelemetryClientManager: Sendable {
             return ClientLease(.seed(manager, host, client))
         case .recommended(let manager):
             let (holder, ticket) = try await manager.acquireSlowly(host)
-            return ClientLease(.recommended(holder, ticket))
+            return ClientLease(.recommended(holder, ticket, Unmanaged.passUnretained(manager)))
         }
     }
 
@@ -135,7 +135,7 @@ public struct ClientLease: Sendable {
     enum Backing: Sendable {
         case seed(SeedClientManager, HostKey, any TelemetryClient)
         /// Unmanaged: acquire+release cost no reference counting (see ``LeaseTicket``).
-        case recommended(Unmanaged<ClientHolder>, LeaseTicket)
+        case recommended(Unmanaged<ClientHolder>, LeaseTicket, Unmanaged<RecommendedClientManager>)
     }
 
     let backing: Backing
@@ -146,7 +146,7 @@ public struct ClientLease: Sendable {
     public var client: any TelemetryClient {
         switch backing {
         case .seed(_, _, let client): client
-        case .recommended(let holder, _): holder._withUnsafeGuaranteedRef { $0.client }
+        case .recommended(let holder, _, _): holder._withUnsafeGuaranteedRef { $0.client }
         }
     }
 
@@ -155,7 +155,7 @@ public struct ClientLease: Sendable {
         switch backing {
         case .seed(_, _, let client):
             client.record(event)
-        case .recommended(let holder, let ticket):
+        case .recommended(let holder, let ticket, _):
             guard ticket.isOutstanding else { return }
             holder._withUnsafeGuaranteedRef { $0.client.record(event) }
         }
@@ -176,7 +176,7 @@ public struct ClientLease: Sendable {
         switch backing {
         case .seed:
             return false
-        case .recommended(let holder, let ticket):
+        case .recommended(let holder, let ticket, _):
             guard ticket.release() else { return true }  // a double release: counted, nothing else
             return !holder._withUnsafeGuaranteedRef { $0.countRelease() }
         }
@@ -188,9 +188,11 @@ public struct ClientLease: Sendable {
         switch backing {
         case .seed(let manager, let host, _):
             await manager.release(host)
-        case .recommended(let holder, _):
-            let manager = holder._withUnsafeGuaranteedRef { $0.manager }
-            await manager.closeIfUnreferenced(holder)
+        case .recommended(let holder, _, let manager):
+            // Only the holder's identity from here: once this release was
+            // counted, the holder may have been freed by another thread.
+            let identity = holder.identity
+            await manager._withUnsafeGuaranteedRef { manager in manager }.releaseSlowly(identity)
         }
     }
 
@@ -198,7 +200,7 @@ public struct ClientLease: Sendable {
     public var isOutstanding: Bool {
         switch backing {
         case .seed: true
-        case .recommended(_, let ticket): ticket.isOutstanding
+        case .recommended(_, let ticket, _): ticket.isOutstanding
         }
     }
 }

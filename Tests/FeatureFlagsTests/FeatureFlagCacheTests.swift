@@ -87,13 +87,15 @@ import Testing
         #expect(fetcher.fetchCount == 2)
     }
 
-    @Test func recommendedRefetchesAfterExpiryAndReturnsTheNewValue() async throws {
+    @Test func recommendedServesStaleAfterExpiryWhileItRefreshes() async throws {
         let fetcher = ScriptedFlagFetcher { _, index in .value(index == 0) }
         let cache = makeCache(.recommended, fetcher)
         let lease = cache.acquire("example.com")
         defer { lease.release() }
         #expect(try await lease.isEnabled())
         clock.advance(by: .seconds(15 * 60))
+        #expect(try await lease.isEnabled(), "the stale value while the refresh runs")
+        await cache.shutdown()
         #expect(try await lease.isEnabled() == false)
         #expect(fetcher.fetchCount == 2)
     }
@@ -117,7 +119,9 @@ import Testing
         #expect(try await lease.isEnabled())
         clock.advance(by: .seconds(16 * 60))
         #expect(try await lease.isEnabled(), "stale value instead of the error")
-        #expect(fetcher.fetchCount == 2)
+        await cache.shutdown()
+        #expect(try await lease.isEnabled(), "still the stale value")
+        #expect(fetcher.fetchCount == (policy == .seed ? 3 : 2), "seed refetches on every check (W7); recommended backs off")
     }
 
     @Test(arguments: FlagCachePolicy.allCases)
@@ -181,13 +185,16 @@ import Testing
         #expect(fetcher.fetchCount == 3)
         clock.advance(by: .seconds(10))
         for lease in leases { _ = try await lease.isEnabled() }
+        await cache.shutdown()
         #expect(fetcher.fetchedHosts.last == "short.example", "1 s was raised to the 10 s floor")
         #expect(fetcher.fetchCount == 4)
         clock.advance(by: .seconds(50))
         for lease in leases { _ = try await lease.isEnabled() }
+        await cache.shutdown()
         #expect(fetcher.fetchCount == 6, "plain (60 s) and short again")
         clock.advance(by: .seconds(3600 - 60))
         _ = try await leases[1].isEnabled()
+        await cache.shutdown()
         #expect(fetcher.fetchedHosts.last == "long.example", "one day was cut to the 1 h ceiling")
         for lease in leases { lease.release() }
     }
@@ -274,5 +281,25 @@ import Testing
             try await cache.withLease(HostKey("example.com")) { _ in throw Boom() }
         }
         #expect(cache.statistics.outstandingLeases == 0)
+    }
+
+    @Test func leaseSlotPoolStaysSmallWhileLongLivedLeasesSitBesideChurn() {
+        let cache = makeCache(.recommended, ScriptedFlagFetcher(enabled: true))
+        let held = (0..<8).map { _ in cache.acquire("example.com") }
+        for _ in 0..<10_000 { cache.acquire("example.com").release() }
+        let statistics = cache.statistics
+        #expect(statistics.outstandingLeases == 8)
+        #expect(statistics.leaseSlots <= 64, "grew to \(statistics.leaseSlots) slots for 9 leases at most")
+        for lease in held { lease.release() }
+    }
+
+    @Test func checkingAReleasedLeaseThrowsEvenAfterItsEntryWasSwept() async throws {
+        let cache = makeCache(.recommended, ScriptedFlagFetcher(enabled: true))
+        let lease = cache.acquire("example.com")
+        lease.release()
+        #expect(cache.sweep() == 1)
+        #expect(cache.sweep() == 0)  // the second sweep frees the removed entry's handle
+        await #expect(throws: FlagLeaseError.released) { try await lease.isEnabled() }
+        #expect(lease.cachedValue == nil)
     }
 }

@@ -161,6 +161,22 @@ import Testing
         #expect(manager.statistics.outstandingLeases == 0)
     }
 
+    @Test func leasesOutlivingShutdownReleaseCleanlyAndLeaveNothing() async throws {
+        let manager = makeManager(.recommended)
+        let leases = [try await manager.acquire("example.com"), try await manager.acquire("example.com")]
+        let firstClient = leases[0].client
+        await manager.shutdown()
+        leases[0].record(TelemetryEvent(name: "late"))
+        #expect(recorder.clients[0].eventsAfterClose == 1, "the lease still reaches its (closed) client")
+        for lease in leases { await lease.release() }
+        let again = try await manager.acquire("example.com")
+        #expect(again.client !== firstClient)
+        await again.release()
+        #expect(manager.statistics.outstandingLeases == 0)
+        #expect(manager.statistics.liveClients == 0)
+        #expect(recorder.clients.map(\.closeCount) == [1, 1])
+    }
+
     @Test func withClientReleasesWhenTheBodyThrows() async throws {
         struct Boom: Error {}
         let manager = makeManager(.recommended)

@@ -7,6 +7,16 @@ import Testing
 @Suite struct WeaknessTests {
     let clock = ManualFlagClock()
 
+    /// Checks through `lease` when that check has to fetch: waits until the
+    /// fetch is parked on the clock (its 50 ms latency and its timeout), lets
+    /// the 50 ms pass, and returns the answer.
+    func checkThroughSlowFetch(_ lease: FlagLease) async throws -> Bool {
+        async let answer = lease.isEnabled()
+        await clock.waitForSleepers(atLeast: 2)
+        clock.advance(by: .milliseconds(50))
+        return try await answer
+    }
+
     // MARK: W1 cold-cache herd
 
     @Test func w1SeedColdHerdGetsOneTrueAndFalseForEveryoneElse() async throws {
@@ -251,18 +261,24 @@ import Testing
         #expect(try await lease.isEnabled())
         clock.advance(by: .seconds(15 * 60))
         for _ in 0..<20 { #expect(try await lease.isEnabled(), "stale value") }
+        await cache.shutdown()
+        for _ in 0..<20 { #expect(try await lease.isEnabled(), "stale value") }
         #expect(fetcher.fetchCount == 2, "one failed fetch, then backing off")
         clock.advance(by: .seconds(59))
         #expect(try await lease.isEnabled())
+        await cache.shutdown()
         #expect(fetcher.fetchCount == 2, "Retry-After: 60 still in force")
         clock.advance(by: .seconds(1))
         #expect(try await lease.isEnabled())
+        await cache.shutdown()
         #expect(fetcher.fetchCount == 3)
         clock.advance(by: .seconds(60))
         #expect(try await lease.isEnabled())
+        await cache.shutdown()
         #expect(fetcher.fetchCount == 4, "recovered")
         clock.advance(by: .seconds(60))
         #expect(try await lease.isEnabled())
+        await cache.shutdown()
         #expect(fetcher.fetchCount == 4, "fresh again for a full TTL")
     }
 
@@ -295,10 +311,7 @@ import Testing
         await #expect(throws: CancellationError.self) { try await first.value }
         #expect(cache.statistics.inFlight == 0)
         // Nothing was cached: the next caller fetches again.
-        async let next = lease.isEnabled()
-        await clock.waitForSleepers(atLeast: 2)
-        clock.advance(by: .milliseconds(50))
-        #expect(try await next)
+        #expect(try await checkThroughSlowFetch(lease))
         #expect(fetcher.fetchCount == 2)
     }
 
@@ -327,10 +340,7 @@ import Testing
         let cache = FeatureFlagCache(policy: .seed, fetcher: fetcher, clock: clock)
         let lease = cache.acquire("example.com")
         defer { lease.release() }
-        async let warm = lease.isEnabled()
-        await clock.waitForSleepers(atLeast: 2)
-        clock.advance(by: .milliseconds(50))
-        #expect(try await warm)
+        #expect(try await checkThroughSlowFetch(lease))
 
         clock.advance(by: .seconds(15 * 60))
         let returned = Locked(false)
@@ -350,10 +360,7 @@ import Testing
         let cache = FeatureFlagCache(policy: .recommended, fetcher: fetcher, clock: clock)
         let lease = cache.acquire("example.com")
         defer { lease.release() }
-        async let warm = lease.isEnabled()
-        await clock.waitForSleepers(atLeast: 2)
-        clock.advance(by: .milliseconds(50))
-        #expect(try await warm)
+        #expect(try await checkThroughSlowFetch(lease))
 
         clock.advance(by: .seconds(14 * 60))  // inside the last 10 % of the TTL
         #expect(try await lease.isEnabled(), "answered at once while the refresh starts")
