@@ -31,6 +31,7 @@ let package = Package(
             ]
         ),
         .target(name: "StormEngine", dependencies: ["FeatureFlags"]),
+        .target(name: "FlagServer", dependencies: ["FeatureFlags"]),
         .executableTarget(
             name: "flagstorm",
             dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
         ),
         .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
         .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "FeatureFlags"]),
+        .testTarget(name: "FlagServerTests", dependencies: ["FlagServer", "FeatureFlags"]),
         .testTarget(
             name: "FeatureFlagsHTTPTests",
             dependencies: [

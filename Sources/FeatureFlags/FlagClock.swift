@@ -50,9 +50,10 @@ public struct FlagInstant: Comparable, Hashable, Sendable, CustomStringConvertib
 }
 
 extension Duration {
-    /// This duration in whole nanoseconds, clamped to `Int64`.
+    /// This duration in whole nanoseconds, clamped to `Int64` (shared with the
+    /// package's other targets; not public API).
     @inlinable
-    var flagNanoseconds: Int64 {
+    package var flagNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }

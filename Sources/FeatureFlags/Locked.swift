@@ -6,7 +6,8 @@ import Musl
 import Darwin
 #endif
 
-/// State behind a `pthread_mutex_t`: the core's one kind of lock.
+/// State behind a `pthread_mutex_t`: the core's one kind of lock, shared with
+/// the package's other targets (`package` access: not part of the public API).
 ///
 /// Why not `Synchronization.Mutex`: on Linux its contended path waits in an
 /// uninstrumented futex call, so ThreadSanitizer cannot see the hand-over and
@@ -16,7 +17,7 @@ import Darwin
 /// cost is the same compare-and-swap. Mutex and state share one allocation
 /// (`ManagedBuffer`, as NIO's lock storage does), and the state is reached
 /// through a pointer, so no dynamic exclusivity check runs per access.
-final class Locked<State>: @unchecked Sendable {
+package final class Locked<State>: @unchecked Sendable {
     private final class Storage: ManagedBuffer<State, pthread_mutex_t> {
         // The header (the state) is destroyed by ManagedBuffer itself; the
         // element (the mutex) is ours to destroy.
@@ -28,7 +29,7 @@ final class Locked<State>: @unchecked Sendable {
     private let storage: Storage
 
     /// Creates a lock guarding `state`.
-    init(_ state: State) {
+    package init(_ state: State) {
         storage = Storage.create(minimumCapacity: 1) { _ in state } as! Storage
         storage.withUnsafeMutablePointerToElements { mutex in
             mutex.initialize(to: pthread_mutex_t())
@@ -39,7 +40,7 @@ final class Locked<State>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the state.
     @inline(__always)
-    func withLock<Result, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result {
+    package func withLock<Result, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result {
         try storage.withUnsafeMutablePointers { (state, mutex) throws(E) -> Result in
             pthread_mutex_lock(mutex)
             defer { pthread_mutex_unlock(mutex) }
@@ -49,7 +50,7 @@ final class Locked<State>: @unchecked Sendable {
 
     /// Runs `body` if the lock is free right now; `nil` without waiting otherwise.
     @inline(__always)
-    func withLockIfAvailable<Result, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result? {
+    package func withLockIfAvailable<Result, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result? {
         try storage.withUnsafeMutablePointers { (state, mutex) throws(E) -> Result? in
             guard pthread_mutex_trylock(mutex) == 0 else { return nil }
             defer { pthread_mutex_unlock(mutex) }

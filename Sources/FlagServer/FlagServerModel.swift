@@ -1,0 +1,333 @@
+import FeatureFlags
+
+/// The fake flag server's brain, without any I/O: given a host and an arrival
+/// instant it decides the answer (latency, then a response, a hang, a reset or
+/// a slow body) and records the request in its journal.
+///
+/// Why pure: the same model sits behind the SwiftNIO front end (realtime runs)
+/// and the in-memory transport (simulated runs), and tests drive it directly.
+/// It never reads a clock (time comes in as ``FeatureFlags/FlagInstant`` from
+/// the caller's clock, measured against ``start``) and draws all randomness from
+/// one seeded generator, so the same configuration, seed and sequence of
+/// `handle` calls give the same journal.
+///
+/// Order of checks for a request: the rate limiters (per host, then global),
+/// then an outage, then flapping, then the fault plan, else a normal answer.
+/// Every request draws the same random numbers (one for the fault plan, then its
+/// latency) whatever its outcome, so an outage added to a scenario does not
+/// shift the random choices of the requests after it.
+///
+/// Thread safety: all mutable state sits behind one `pthread_mutex` lock
+/// (see FeatureFlags' `Locked`); everything that depends only on time (truth, outages,
+/// flapping, which faults apply) and building the response run outside it.
+public final class FlagServerModel: Sendable {
+    /// The configuration the model was built from (host names as given).
+    public let configuration: FlagServerConfiguration
+    /// The instant all configured times (`FlagFlip.at`, windows) are measured from.
+    public let start: FlagInstant
+
+    private let profiles: [String: FlagHostProfile]
+    private let faults: [FlagServerFault]
+    private let outages: [FlagServerOutage]
+    private let flapping: [FlagServerFlapping]
+    private let state: Locked<State>
+
+    /// Builds a model answering as `configuration` says, with time measured from `start`.
+    ///
+    /// Host names in the configuration (profiles and host filters) are normalised
+    /// as ``FeatureFlags/HostKey`` does. The configuration is not validated here:
+    /// call ``FlagServerConfiguration/validate()`` first; out-of-range values are
+    /// clamped rather than trapped on.
+    public init(configuration: FlagServerConfiguration, start: FlagInstant) {
+        self.configuration = configuration
+        self.start = start
+        var profiles: [String: FlagHostProfile] = [:]
+        for (name, profile) in configuration.hosts {
+            profiles[HostKey(name).normalized] = profile
+        }
+        self.profiles = profiles
+        self.faults = configuration.faults.map { fault in
+            var fault = fault
+            fault.hosts = Self.normalize(fault.hosts)
+            return fault
+        }
+        self.outages = configuration.outages.map { outage in
+            var outage = outage
+            outage.hosts = Self.normalize(outage.hosts)
+            return outage
+        }
+        self.flapping = configuration.flapping.map { flapping in
+            var flapping = flapping
+            flapping.hosts = Self.normalize(flapping.hosts)
+            return flapping
+        }
+        var state = State(generator: SeededRandomGenerator(seed: configuration.seed))
+        if let global = configuration.rateLimits.global {
+            state.globalBucket = TokenBucket(limit: global, now: start)
+        }
+        self.state = Locked(state)
+    }
+
+    // MARK: - Answering
+
+    /// Decides the answer to one request for `host` (any spelling; it is normalised) arriving at `arrival`.
+    ///
+    /// The request is journalled and counted as in flight until ``finish(_:)``.
+    public func handle(host: String, at arrival: FlagInstant) -> FlagServerDecision {
+        let name = HostKey(host).normalized
+        let profile = profiles[name] ?? configuration.defaultHost
+        let elapsed = self.elapsed(at: arrival)
+        let value = profile.truth.value(after: elapsed)
+        let latencyShape = profile.latency ?? configuration.latency
+
+        // Everything that depends only on time is settled before taking the lock.
+        let certainFailure: (status: Int, retryAfter: Int?)?
+        if let outage = outages.first(where: { $0.window.contains(elapsed) && Self.matches($0.hosts, name) }) {
+            certainFailure = (outage.status, outage.retryAfterSeconds)
+        } else if let flap = flapping.first(where: { Self.matches($0.hosts, name) && $0.isDown(after: elapsed) }) {
+            certainFailure = (flap.status, nil)
+        } else {
+            certainFailure = nil
+        }
+        let applicableFaults = faults.filter { fault in
+            (fault.window?.contains(elapsed) ?? true) && Self.matches(fault.hosts, name)
+        }
+        let perHostLimit = configuration.rateLimits.perHost
+        let journalLimit = configuration.journalEntryLimit
+
+        let (requestID, latency, verdict) = state.withLock { state -> (Int, Duration, Verdict) in
+            let requestID = state.nextRequestID
+            state.nextRequestID += 1
+            let faultDraw = state.generator.nextUnitDouble()
+            let latency = max(latencyShape.sample(using: &state.generator), .zero)
+
+            let verdict: Verdict
+            if let retryAfter = state.admit(host: name, at: arrival, perHostLimit: perHostLimit) {
+                verdict = .rateLimited(retryAfterSeconds: retryAfter)
+            } else if let certainFailure {
+                verdict = .fault(.status(certainFailure.status, retryAfterSeconds: certainFailure.retryAfter))
+            } else if let fault = Self.pick(applicableFaults, draw: faultDraw) {
+                verdict = .fault(fault)
+            } else {
+                verdict = .ok
+            }
+            let outcome = verdict.outcome(value: value)
+            let entry = FlagServerJournalEntry(requestID: requestID, host: name, arrival: arrival,
+                                               outcome: outcome, latency: outcome == .hang ? nil : latency)
+            state.record(entry, journalLimit: journalLimit)
+            return (requestID, latency, verdict)
+        }
+
+        // Act outside the lock: build the answer.
+        let action: FlagServerDecision.Action
+        switch verdict {
+        case .ok:
+            action = .respond(okResponse(profile: profile, value: value))
+        case .rateLimited(let retryAfter):
+            action = .respond(.status(429, retryAfterSeconds: retryAfter))
+        case .fault(.status(let status, let retryAfter)):
+            action = .respond(.status(status, retryAfterSeconds: retryAfter))
+        case .fault(.hang):
+            return FlagServerDecision(requestID: requestID, latency: .zero, action: .hang)
+        case .fault(.reset):
+            action = .reset
+        case .fault(.emptyBody):
+            action = .respond(.empty)
+        case .fault(.malformedJSON):
+            action = .respond(.malformed(name: configuration.flagName))
+        case .fault(.slowBody(let duration)):
+            action = .slowBody(okResponse(profile: profile, value: value), duration: duration)
+        }
+        return FlagServerDecision(requestID: requestID, latency: latency, action: action)
+    }
+
+    /// Marks the request of `decision` as finished (answered, reset, or abandoned by the client), ending its in-flight count.
+    ///
+    /// Front ends call it once the exchange is over, hangs included (when the
+    /// client gives up). Finishing a request twice, or one the model never
+    /// handed out, does nothing and returns `false`.
+    @discardableResult
+    public func finish(_ decision: FlagServerDecision) -> Bool {
+        finish(requestID: decision.requestID)
+    }
+
+    /// Marks request `requestID` as finished (see ``finish(_:)``).
+    @discardableResult
+    public func finish(requestID: Int) -> Bool {
+        state.withLock { $0.inFlight.remove(requestID) != nil }
+    }
+
+    /// The flag's true value for `host` (any spelling) at `instant`.
+    ///
+    /// Why: the harness counts a check as a wrong answer when the cache's value
+    /// differs from this at the instant of the check.
+    public func truth(host: String, at instant: FlagInstant) -> Bool {
+        let profile = profiles[HostKey(host).normalized] ?? configuration.defaultHost
+        return profile.truth.value(after: elapsed(at: instant))
+    }
+
+    // MARK: - Reading the journal
+
+    /// Every journalled request so far, in arrival order (at most ``FlagServerConfiguration/journalEntryLimit``, the first ones).
+    public func journal() -> [FlagServerJournalEntry] {
+        state.withLock { $0.journal }
+    }
+
+    /// A snapshot of the counters: totals, in-flight gauge, per-host counters and peaks.
+    public func statistics() -> FlagServerStatistics {
+        state.withLock { state in
+            var hosts: [String: FlagServerHostStatistics] = [:]
+            hosts.reserveCapacity(state.hosts.count)
+            for (name, host) in state.hosts {
+                hosts[name] = FlagServerHostStatistics(requests: host.requests,
+                                                       outcomes: Self.dictionary(host.outcomes),
+                                                       peakRequestsPerMinute: host.peakPerMinute)
+            }
+            return FlagServerStatistics(requests: state.nextRequestID,
+                                        outcomes: Self.dictionary(state.outcomes),
+                                        inFlight: state.inFlight.count,
+                                        peakInFlight: state.peakInFlight,
+                                        hosts: hosts,
+                                        droppedJournalEntries: state.droppedJournalEntries)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func elapsed(at instant: FlagInstant) -> Duration {
+        instant > start ? instant - start : .zero
+    }
+
+    private func okResponse(profile: FlagHostProfile, value: Bool) -> FlagServerResponse {
+        .flags(name: configuration.flagName, enabled: value,
+               ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+    }
+
+    private static func normalize(_ hosts: Set<String>?) -> Set<String>? {
+        hosts.map { Set($0.map { HostKey($0).normalized }) }
+    }
+
+    private static func matches(_ hosts: Set<String>?, _ name: String) -> Bool {
+        hosts?.contains(name) ?? true
+    }
+
+    /// The fault whose slice of `[0, 1)` holds `draw`, each fault owning a slice as wide as its probability, in plan order.
+    private static func pick(_ faults: [FlagServerFault], draw: Double) -> FlagServerFaultKind? {
+        var upper = 0.0
+        for fault in faults {
+            upper += min(max(fault.probability, 0), 1)
+            if draw < upper { return fault.kind }
+        }
+        return nil
+    }
+
+    private static func dictionary(_ counts: [Int]) -> [FlagServerOutcomeKind: Int] {
+        var result: [FlagServerOutcomeKind: Int] = [:]
+        for kind in FlagServerOutcomeKind.allCases where counts[kind.rawValue] > 0 {
+            result[kind] = counts[kind.rawValue]
+        }
+        return result
+    }
+}
+
+extension FlagServerModel {
+    /// What the model decided under the lock, before the answer is built.
+    enum Verdict {
+        case ok
+        case rateLimited(retryAfterSeconds: Int)
+        case fault(FlagServerFaultKind)
+
+        /// The journal's view of this verdict for a flag whose value is `value`.
+        func outcome(value: Bool) -> FlagServerOutcome {
+            switch self {
+            case .ok: .ok(value)
+            case .rateLimited(let retryAfter): .rateLimited(retryAfterSeconds: retryAfter)
+            case .fault(.status(let status, _)): .status(status)
+            case .fault(.hang): .hang
+            case .fault(.reset): .reset
+            case .fault(.emptyBody): .emptyBody
+            case .fault(.malformedJSON): .malformedJSON
+            case .fault(.slowBody(let duration)): .slowBody(value, duration: duration)
+            }
+        }
+    }
+
+    /// The model's mutable state, all behind one lock.
+    struct State {
+        var generator: SeededRandomGenerator
+        var nextRequestID = 0
+        var journal: [FlagServerJournalEntry] = []
+        var droppedJournalEntries = 0
+        var outcomes = [Int](repeating: 0, count: FlagServerOutcomeKind.allCases.count)
+        var inFlight: Set<Int> = []
+        var peakInFlight = 0
+        var hosts: [String: HostState] = [:]
+        var globalBucket: TokenBucket?
+
+        init(generator: SeededRandomGenerator) {
+            self.generator = generator
+        }
+
+        /// Takes a token from the host's bucket and the global one, or returns the
+        /// `Retry-After` (seconds) of the bucket(s) that refused; takes nothing then.
+        mutating func admit(host: String, at now: FlagInstant, perHostLimit: FlagServerRateLimit?) -> Int? {
+            // A host's bucket starts full when its first request arrives.
+            var hostBucket = perHostLimit.map { hosts[host]?.bucket ?? TokenBucket(limit: $0, now: now) }
+            hostBucket?.refill(at: now)
+            globalBucket?.refill(at: now)
+            var retryAfter: Int?
+            if let bucket = hostBucket, !bucket.hasToken { retryAfter = bucket.retryAfterSeconds }
+            if let bucket = globalBucket, !bucket.hasToken { retryAfter = max(retryAfter ?? 0, bucket.retryAfterSeconds) }
+            if retryAfter == nil {
+                hostBucket?.take()
+                globalBucket?.take()
+            }
+            if let hostBucket { hosts[host, default: HostState()].bucket = hostBucket }
+            return retryAfter
+        }
+
+        /// Counts and journals one request, and marks it in flight.
+        mutating func record(_ entry: FlagServerJournalEntry, journalLimit: Int?) {
+            let kind = entry.outcome.kind.rawValue
+            outcomes[kind] += 1
+            inFlight.insert(entry.requestID)
+            peakInFlight = max(peakInFlight, inFlight.count)
+            hosts[entry.host, default: HostState()].count(kind: kind, at: entry.arrival)
+            if let journalLimit, journal.count >= journalLimit {
+                droppedJournalEntries += 1
+            } else {
+                journal.append(entry)
+            }
+        }
+    }
+
+    /// One host's counters, rate-limit bucket and recent arrivals.
+    struct HostState {
+        static let minute: UInt64 = 60_000_000_000
+
+        var requests = 0
+        var outcomes = [Int](repeating: 0, count: FlagServerOutcomeKind.allCases.count)
+        var bucket: TokenBucket?
+        var peakPerMinute = 0
+        /// Arrivals within the last minute, oldest first from `recentHead`.
+        private var recent: [UInt64] = []
+        private var recentHead = 0
+
+        /// Counts a request and updates the sliding 60-second peak.
+        mutating func count(kind: Int, at arrival: FlagInstant) {
+            requests += 1
+            outcomes[kind] += 1
+            let now = arrival.nanoseconds
+            recent.append(now)
+            // A span of 60 s holds arrivals in (now - 60 s, now].
+            while recentHead < recent.count, recent[recentHead] &+ Self.minute <= now {
+                recentHead += 1
+            }
+            peakPerMinute = max(peakPerMinute, recent.count - recentHead)
+            if recentHead > 64, recentHead * 2 > recent.count {
+                recent.removeFirst(recentHead)
+                recentHead = 0
+            }
+        }
+    }
+}
