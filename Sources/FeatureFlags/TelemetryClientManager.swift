@@ -72,7 +72,7 @@ public final class TelemetryClientManager: Sendable {
         switch backend {
         case .seed(let manager):
             let client = try await manager.acquire(host)
-            return ClientLease(.seed(manager, host, client))
+            return ClientLease(.seed(SeedClientLeaseState(manager: manager, host: host, client: client)))
         case .recommended(let manager):
             let (holder, ticket) = try await manager.acquireSlowly(host)
             return ClientLease(.recommended(holder, ticket, Unmanaged.passUnretained(manager)))
@@ -133,7 +133,9 @@ public final class TelemetryClientManager: Sendable {
 /// whatever its state.
 public struct ClientLease: Sendable {
     enum Backing: Sendable {
-        case seed(SeedClientManager, HostKey, any TelemetryClient)
+        /// One reference: keeps copies of a recommended lease cheap (a single
+        /// optional-like payload to retain, instead of three).
+        case seed(SeedClientLeaseState)
         /// Unmanaged: acquire+release cost no reference counting (see ``LeaseTicket``).
         case recommended(Unmanaged<ClientHolder>, LeaseTicket, Unmanaged<RecommendedClientManager>)
     }
@@ -145,7 +147,7 @@ public struct ClientLease: Sendable {
     /// The shared client (valid while the lease is out).
     public var client: any TelemetryClient {
         switch backing {
-        case .seed(_, _, let client): client
+        case .seed(let state): state.client
         case .recommended(let holder, _, _): holder._withUnsafeGuaranteedRef { $0.client }
         }
     }
@@ -153,8 +155,8 @@ public struct ClientLease: Sendable {
     /// Records an event on the shared client.
     public func record(_ event: TelemetryEvent) {
         switch backing {
-        case .seed(_, _, let client):
-            client.record(event)
+        case .seed(let state):
+            state.client.record(event)
         case .recommended(let holder, let ticket, _):
             guard ticket.isOutstanding else { return }
             holder._withUnsafeGuaranteedRef { $0.client.record(event) }
@@ -186,8 +188,8 @@ public struct ClientLease: Sendable {
     nonisolated(nonsending)
     func releaseSlowly() async {
         switch backing {
-        case .seed(let manager, let host, _):
-            await manager.release(host)
+        case .seed(let state):
+            await state.manager.release(state.host)
         case .recommended(let holder, _, let manager):
             // Only the holder's identity from here: once this release was
             // counted, the holder may have been freed by another thread.
@@ -202,5 +204,18 @@ public struct ClientLease: Sendable {
         case .seed: true
         case .recommended(_, let ticket, _): ticket.isOutstanding
         }
+    }
+}
+
+/// What a `seed` client lease holds: the Go design released by host name.
+final class SeedClientLeaseState: Sendable {
+    let manager: SeedClientManager
+    let host: HostKey
+    let client: any TelemetryClient
+
+    init(manager: SeedClientManager, host: HostKey, client: any TelemetryClient) {
+        self.manager = manager
+        self.host = host
+        self.client = client
     }
 }
