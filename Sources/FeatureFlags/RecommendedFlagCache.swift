@@ -241,11 +241,9 @@ final class RecommendedFlagCache: Sendable {
         // Fresh value: we are in the refresh-ahead window, or the snapshot lags.
         if let value = entry.value, now < entry.expiresAt {
             if entry.flight == nil, now >= entry.refreshAt, now >= entry.nextAttemptAt {
-                entry.flight = Flight()
-                state.counters.started += 1
-                state.backgroundOutstanding += 1
+                let spawn = beginFlightIfIdle(&entry, &state)
                 entry.handle.publish(value: value, until: entry.expiresAt)
-                return (.answer(value), true)
+                return (.answer(value), spawn)
             }
             let until = entry.flight != nil ? entry.expiresAt : max(entry.refreshAt, entry.nextAttemptAt)
             entry.handle.publish(value: value, until: min(until, entry.expiresAt))
@@ -262,28 +260,26 @@ final class RecommendedFlagCache: Sendable {
         // Expired with a value: serve it stale while one refresh runs (a hung
         // server must not stall every connection for a fetch timeout).
         if let value = entry.value {
-            var spawn = false
-            if entry.flight == nil {
-                entry.flight = Flight()
-                state.counters.started += 1
-                state.backgroundOutstanding += 1
-                spawn = true
-            }
+            let spawn = beginFlightIfIdle(&entry, &state)
             entry.handle.publish(value: value, until: now + configuration.fetchTimeout)
             return (.answer(value), spawn)
         }
         // Cold: wait for the one fetch.
         if Task.isCancelled { return (.fail(CancellationError()), false) }
-        var spawn = false
-        if entry.flight == nil {
-            entry.flight = Flight()
-            state.counters.started += 1
-            state.backgroundOutstanding += 1
-            spawn = true
-        }
+        let spawn = beginFlightIfIdle(&entry, &state)
         entry.flight!.waiters[waiterID] = continuation
         state.waitingCallers += 1
         return (.waiting, spawn)
+    }
+
+    /// Opens the host's one flight unless one is open; returns whether the
+    /// caller must spawn it (after the lock is released).
+    private func beginFlightIfIdle(_ entry: inout Entry, _ state: inout State) -> Bool {
+        guard entry.flight == nil else { return false }
+        entry.flight = Flight()
+        state.counters.started += 1
+        state.backgroundOutstanding += 1
+        return true
     }
 
     // MARK: Fetching
