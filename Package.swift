@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(name: "FeatureFlags"),
@@ -30,20 +32,67 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "StormEngine", dependencies: ["FeatureFlags"]),
-        .target(name: "FlagServer", dependencies: ["FeatureFlags"]),
+        .target(
+            name: "FlagServer",
+            dependencies: [
+                "FeatureFlags",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // jemalloc, linked so that it *is* the process's allocator; Probes checks
+        // at run time that it really is before trusting its byte counts.
+        .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        .target(
+            name: "Probes",
+            dependencies: [
+                "CJemalloc",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The run report's types (REPORT-SCHEMA.md): plain Codable data, so
+        // reporting can import them without the engine.
+        .target(name: "StormReport"),
+        .target(
+            name: "StormEngine",
+            dependencies: [
+                "FeatureFlags",
+                "FeatureFlagsHTTP",
+                "FlagServer",
+                "Probes",
+                "StormReport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "flagstorm",
             dependencies: [
                 "FeatureFlags",
                 "FeatureFlagsHTTP",
                 "StormEngine",
+                "StormReport",
+                "FlagServer",
+                "Probes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
-        .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "FeatureFlags"]),
-        .testTarget(name: "FlagServerTests", dependencies: ["FlagServer", "FeatureFlags"]),
+        .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "FlagServer", "FeatureFlags"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
+        .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),
+        .testTarget(
+            name: "FlagServerTests",
+            dependencies: [
+                "FlagServer",
+                "FeatureFlags",
+                "FeatureFlagsHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "FeatureFlagsHTTPTests",
             dependencies: [

@@ -1,0 +1,2 @@
+/// The run report's types: see `RunSummary`.
+public enum StormReport {}
