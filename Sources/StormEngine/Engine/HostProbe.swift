@@ -1,0 +1,92 @@
+import FeatureFlags
+import FlagServer
+import Synchronization
+
+/// Per-host figures the harness keeps while connections check: the TTL windows
+/// in which some connection asked (the minimum fetch count of a correct cache)
+/// and whether the host has answered before (to tell a warm check that waited
+/// on a refresh, W9).
+///
+/// Why atomics: every check touches its host's probe. A check reads
+/// ``windowEnd`` (a load of a rarely written line) and writes only when it
+/// opens a new window, once per host per TTL; no lock on the check path
+/// (house style rule 4).
+final class HostProbe: Sendable {
+    /// The host's index in the scenario.
+    let index: Int
+    /// The host's plain (normalised) name.
+    let name: String
+    /// The TTL a correct cache would honour for this host, in nanoseconds.
+    let ttlNanoseconds: UInt64
+    /// The flag's truth over time for this host.
+    let truth: FlagTruth
+    private let windowEnd = Atomic<UInt64>(0)
+    private let windows = Atomic<Int>(0)
+    private let answered = Atomic<Bool>(false)
+
+    init(index: Int, name: String, ttl: Duration, truth: FlagTruth) {
+        self.index = index
+        self.name = name
+        self.ttlNanoseconds = UInt64(max(ttl.flagNanoseconds, 1))
+        self.truth = truth
+    }
+
+    /// Notes that a connection asked for the flag at `now` (precise monotonic nanoseconds).
+    ///
+    /// Greedy windows: the first ask opens a window of one TTL; the first ask at
+    /// or after its end opens the next. That count is the fewest fetches any
+    /// cache that never serves a value older than the TTL could have made.
+    @inline(__always)
+    func asked(at now: UInt64) {
+        var end = windowEnd.load(ordering: .relaxed)
+        while now >= end {
+            let (exchanged, original) = windowEnd.compareExchange(
+                expected: end, desired: now + ttlNanoseconds, ordering: .relaxed)
+            if exchanged {
+                windows.add(1, ordering: .relaxed)
+                return
+            }
+            end = original
+        }
+    }
+
+    /// TTL windows in which some connection asked.
+    var minimumFetches: Int { windows.load(ordering: .relaxed) }
+
+    /// Whether a check on this host has returned a value before; marks it as having done so.
+    @inline(__always)
+    func markAnswered() -> Bool {
+        if answered.load(ordering: .relaxed) { return true }
+        answered.store(true, ordering: .relaxed)
+        return false
+    }
+}
+
+/// How a check's answer compares with the server model's truth.
+enum AnswerJudgement {
+    /// The truth when the check started.
+    case right
+    /// Not the truth at that instant, but the truth within the TTL before it: the staleness a TTL cache allows.
+    case stale
+    /// Neither.
+    case wrong
+}
+
+extension FlagTruth {
+    /// Judges `answer` for a check that ran over `start...end` (elapsed since the model's start), allowing `ttl` of staleness.
+    func judge(_ answer: Bool, start: Duration, end: Duration, ttl: Duration) -> AnswerJudgement {
+        switch self {
+        case .constant(let value):
+            return answer == value ? .right : .wrong
+        case .schedule(_, let flips):
+            if answer == value(after: start) || answer == value(after: end) { return .right }
+            // Was `answer` the truth at some instant of [start - ttl, end]? (Truth is piecewise constant.)
+            let from = start - ttl
+            if value(after: from) == answer { return .stale }
+            for flip in flips where flip.at > from && flip.at <= end && flip.value == answer {
+                return .stale
+            }
+            return .wrong
+        }
+    }
+}

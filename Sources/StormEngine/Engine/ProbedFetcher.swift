@@ -1,0 +1,55 @@
+import FeatureFlags
+import Synchronization
+
+/// The fetcher the cache gets in a run: the real one, timed, and (when the
+/// scenario asks for W10) crashing on purpose with a seeded probability.
+///
+/// Why a wrapper and not a server fault: W10 is a bug in the driver (a panic
+/// inside the fetch), not something a server can make a correct client do.
+/// A crash is thrown as ``FeatureFlags/FlagFetchPanic``, which the `seed`
+/// policy handles as Go did (no deferred reset) and `recommended` clears.
+final class ProbedFetcher: FlagFetcher {
+    private let base: any FlagFetcher
+    private let crashProbability: Double
+    private let crashDraws: Atomic<UInt64>
+    private let seed: UInt64
+    private let latency = Locked(OperationLatency())
+    let crashes = Atomic<Int>(0)
+
+    init(base: any FlagFetcher, crashProbability: Double, seed: UInt64) {
+        self.base = base
+        self.crashProbability = crashProbability
+        self.seed = seed
+        self.crashDraws = Atomic(0)
+    }
+
+    func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
+        if crashProbability > 0 {
+            let draw = crashDraws.add(1, ordering: .relaxed).newValue
+            if Self.unit(SplitMix.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
+                crashes.add(1, ordering: .relaxed)
+                throw FlagFetchPanic()
+            }
+        }
+        let start = MonotonicTime.preciseNanoseconds()
+        defer {
+            let elapsed = MonotonicTime.preciseNanoseconds() &- start
+            latency.withLock { $0.record(elapsed) }
+        }
+        return try await base.fetchFlag(for: host)
+    }
+
+    var fetchLatency: OperationLatency { latency.withLock { $0 } }
+
+    static func unit(_ bits: UInt64) -> Double { Double(bits >> 11) * 0x1.0p-53 }
+}
+
+/// SplitMix64's finaliser: a cheap, well-mixed hash of a counter, for per-connection choices that do not depend on scheduling.
+enum SplitMix {
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

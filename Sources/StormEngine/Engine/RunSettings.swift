@@ -1,0 +1,124 @@
+import FeatureFlags
+import FlagServer
+import Foundation
+
+/// Everything one run of one scenario under one policy needs, resolved from a
+/// scenario spec: plain data the engine reads, no parsing left.
+///
+/// Why separate from the spec: the spec is what a person writes (spellings,
+/// defaults, validation paths); this is what the engine runs, so tests can build
+/// a run directly and the engine never re-interprets YAML.
+package struct RunSettings: Sendable {
+    /// How connections arrive.
+    package enum Load: Sendable, Hashable {
+        /// `connections` open at once.
+        case burst(connections: Int)
+        /// Connections open at `perSecond` for `duration`, whether or not the system keeps up.
+        case constantArrival(perSecond: Double, duration: Duration, maxConnections: Int)
+        /// Rates ramping linearly from `startPerSecond` through each stage's target.
+        case rampingArrival(startPerSecond: Double, stages: [(duration: Duration, targetPerSecond: Double)], maxConnections: Int)
+        /// `connections` live at all times for `duration`, each replaced when it closes.
+        case constantConnections(connections: Int, duration: Duration)
+
+        package static func == (lhs: Load, rhs: Load) -> Bool {
+            switch (lhs, rhs) {
+            case let (.burst(a), .burst(b)): a == b
+            case let (.constantArrival(a, b, c), .constantArrival(d, e, f)): a == d && b == e && c == f
+            case let (.rampingArrival(a, b, c), .rampingArrival(d, e, f)):
+                a == d && c == f && b.count == e.count && zip(b, e).allSatisfy { $0.duration == $1.duration && $0.targetPerSecond == $1.targetPerSecond }
+            case let (.constantConnections(a, b), .constantConnections(c, d)): a == c && b == d
+            default: false
+            }
+        }
+
+        package func hash(into hasher: inout Hasher) {
+            switch self {
+            case .burst(let n): hasher.combine(0); hasher.combine(n)
+            case .constantArrival(let r, let d, let m): hasher.combine(1); hasher.combine(r); hasher.combine(d); hasher.combine(m)
+            case .rampingArrival(let r, let s, let m):
+                hasher.combine(2); hasher.combine(r); hasher.combine(m)
+                for stage in s { hasher.combine(stage.duration); hasher.combine(stage.targetPerSecond) }
+            case .constantConnections(let n, let d): hasher.combine(3); hasher.combine(n); hasher.combine(d)
+            }
+        }
+    }
+
+    /// How the host a connection uses is spelled.
+    package enum Spelling: String, Sendable, Hashable, CaseIterable {
+        /// `host-1.example.com`
+        case plain
+        /// `HOST-1.EXAMPLE.COM`
+        case upper
+        /// `host-1.example.com:443`
+        case port
+        /// `https://host-1.example.com`
+        case url
+
+        package func spell(_ name: String) -> String {
+            switch self {
+            case .plain: name
+            case .upper: name.uppercased()
+            case .port: name + ":443"
+            case .url: "https://" + name
+            }
+        }
+    }
+
+    /// A slow telemetry start or close for some hosts (W5, W6).
+    package struct SlowHosts: Sendable, Hashable {
+        package var hosts: Set<String>
+        package var start: Duration
+        package var close: Duration
+        package init(hosts: Set<String>, start: Duration, close: Duration) {
+            self.hosts = hosts
+            self.start = start
+            self.close = close
+        }
+    }
+
+    package var name: String
+    package var file: String?
+    package var description: String?
+    package var mode: String = "realtime"
+    package var seed: UInt64 = 1
+    package var policy: FlagCachePolicy
+    package var ttl: Duration = .seconds(900)
+    package var fetchTimeout: Duration = .seconds(10)
+    package var server: FlagServerConfiguration
+    package var hostCount: Int = 1
+    package var hostPattern: String = "host-{i}.example.com"
+    package var spellings: [(Spelling, Double)] = [(.plain, 1)]
+    /// Zipf exponent; `nil` for uniform.
+    package var zipfExponent: Double?
+    package var load: Load
+    package var lifetime: LatencyDistribution = .zero
+    package var checkInterval: Duration = .milliseconds(100)
+    package var eventsPerCheck: Int = 1
+    package var doubleReleaseFraction: Double = 0
+    package var cancelFirstCheckFraction: Double = 0
+    /// How long after it starts a cancelled first check is cancelled.
+    package var cancelAfter: Duration = .milliseconds(5)
+    package var clientStart: LatencyDistribution = .zero
+    package var clientClose: LatencyDistribution = .zero
+    package var slowHosts: [SlowHosts] = []
+    package var fetchCrashProbability: Double = 0
+    package var rounds: Int = 1
+    package var drain: Duration = .seconds(5)
+    package var thresholds: [String] = []
+    /// Whether probes record latencies (off only to measure the probes' own cost).
+    package var recordLatency = true
+
+    package init(name: String, policy: FlagCachePolicy, server: FlagServerConfiguration = FlagServerConfiguration(),
+                 load: Load) {
+        self.name = name
+        self.policy = policy
+        self.server = server
+        self.load = load
+    }
+
+    /// The plain name of host `index`.
+    package func hostName(_ index: Int) -> String {
+        hostPattern.replacingOccurrences(of: "{i}", with: String(index))
+    }
+}
+

@@ -1,0 +1,376 @@
+import FeatureFlags
+import FlagServer
+import Foundation
+import StormReport
+import Synchronization
+
+/// Runs one scenario under one policy: spawns the connections its load model
+/// asks for against the fake server, then turns what the probes saw into a
+/// ``StormReport/RunSummary``.
+///
+/// Data flow (vegeta's attacker → metrics → reporter): connections record
+/// locally and hand their tallies over when they close; the server's journal
+/// gives fetch counts; the core's statistics give contention and leaks; the
+/// summary is computed once at the end.
+package final class StormRunner: Sendable {
+    package let settings: RunSettings
+    let endpoint: any FlagServerEndpoint
+    let cache: FeatureFlagCache
+    let manager: TelemetryClientManager
+    let fetcher: ProbedFetcher
+    let ledger: TelemetryLedger
+    let hosts: [HostProbe]
+    /// The spellings of each host, by `RunSettings.Spelling` order.
+    let spelled: [[String]]
+    let hostCumulativeWeights: [Double]
+    let spellingCumulativeWeights: [Double]
+    let stripes = TallyStripes()
+    let live = Atomic<Int>(0)
+    let peakLive = Atomic<Int>(0)
+    let nextConnection = Atomic<Int>(0)
+    let dropped = Atomic<Int>(0)
+    let origin: UInt64
+    /// A check slower than this on a host that has answered before waited on a fetch (W9).
+    let refreshWaitThreshold: UInt64
+    let tracksCrossHostBlocking: Bool
+
+    package init(settings: RunSettings, endpoint: any FlagServerEndpoint) {
+        self.settings = settings
+        self.endpoint = endpoint
+        let origin = endpoint.model.start.nanoseconds
+        self.origin = origin
+        let fetcher = ProbedFetcher(base: endpoint.makeFetcher(timeout: settings.fetchTimeout),
+                                    crashProbability: settings.fetchCrashProbability, seed: settings.seed)
+        self.fetcher = fetcher
+        var configuration = FlagCacheConfiguration(ttl: settings.ttl, fetchTimeout: settings.fetchTimeout)
+        // Realtime scenarios use TTLs of seconds; let the advertised TTL be honoured down to the scenario's own.
+        configuration.ttlBounds = min(settings.ttl, configuration.ttlBounds.lowerBound) ... max(settings.ttl, configuration.ttlBounds.upperBound)
+        configuration.jitterSeed = settings.seed
+        self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, configuration: configuration)
+
+        var hosts: [HostProbe] = []
+        var spelled: [[String]] = []
+        var indexByName: [String: Int] = [:]
+        let server = settings.server
+        for index in 0..<settings.hostCount {
+            let name = settings.hostName(index)
+            let normalized = HostKey(name).normalized
+            let profile = server.hosts.first { HostKey($0.key).normalized == normalized }?.value ?? server.defaultHost
+            let ttl: Duration
+            switch settings.policy {
+            case .seed:
+                ttl = settings.ttl
+            case .recommended:
+                let advertised: Duration? = profile.ttlSpelling == .none || profile.ttlSeconds <= 0 ? nil : .seconds(profile.ttlSeconds)
+                ttl = advertised.map { min(max($0, configuration.ttlBounds.lowerBound), configuration.ttlBounds.upperBound) } ?? settings.ttl
+            }
+            hosts.append(HostProbe(index: index, name: normalized, ttl: ttl, truth: profile.truth))
+            spelled.append(RunSettings.Spelling.allCases.map { $0.spell(name) })
+            indexByName[normalized] = index
+        }
+        self.hosts = hosts
+        self.spelled = spelled
+
+        var cumulative: [Double] = []
+        var sum = 0.0
+        for rank in 0..<settings.hostCount {
+            sum += settings.zipfExponent.map { 1 / pow(Double(rank + 1), $0) } ?? 1
+            cumulative.append(sum)
+        }
+        self.hostCumulativeWeights = cumulative.map { $0 / sum }
+        var spellingSum = 0.0
+        var spellingCumulative: [Double] = []
+        for spelling in RunSettings.Spelling.allCases {
+            spellingSum += settings.spellings.first { $0.0 == spelling }?.1 ?? 0
+            spellingCumulative.append(spellingSum)
+        }
+        self.spellingCumulativeWeights = spellingCumulative.map { spellingSum > 0 ? $0 / spellingSum : 1 }
+
+        let ledger = TelemetryLedger(origin: origin)
+        self.ledger = ledger
+        let slowHosts = settings.slowHosts.map { slow in
+            (hosts: Set(slow.hosts.map { HostKey($0).normalized }), start: slow.start, close: slow.close)
+        }
+        let seed = settings.seed
+        let clientStart = settings.clientStart
+        let clientClose = settings.clientClose
+        let draws = Atomic<UInt64>(0)
+        _ = draws
+        let names = indexByName
+        self.manager = TelemetryClientManager(policy: settings.policy) { key in
+            let index = names[key.normalized] ?? -1
+            var generator = SeededRandomGenerator(seed: SplitMix.mix(seed ^ UInt64(bitPattern: Int64(index)) ^ 0xC11E))
+            var start = clientStart.sample(using: &generator)
+            var close = clientClose.sample(using: &generator)
+            if let slow = slowHosts.first(where: { $0.hosts.contains(key.normalized) }) {
+                start = slow.start
+                close = slow.close
+            }
+            return InstrumentedTelemetryClient(host: index, name: key.normalized, ledger: ledger,
+                                               startDelay: start, closeDelay: close)
+        }
+        self.tracksCrossHostBlocking = !settings.slowHosts.isEmpty || settings.clientStart != .zero
+        let serverLatency: Duration
+        if case .fixed(let fixed) = settings.server.latency { serverLatency = fixed } else { serverLatency = .zero }
+        self.refreshWaitThreshold = UInt64(max(serverLatency.flagNanoseconds / 2, 1_000_000))
+    }
+
+    // MARK: - Running
+
+    /// Runs every round of the load, drains, and summarises.
+    package func run(environment: EnvironmentInfo) async -> RunSummary {
+        let startedAt = MonotonicTime.preciseNanoseconds()
+        let fdBefore = ProcessCounters.openFileDescriptors()
+        for _ in 0..<max(settings.rounds, 1) {
+            await runLoad()
+        }
+        await drain()
+        let finishedAt = MonotonicTime.preciseNanoseconds()
+        let summary = summarize(environment: environment, duration: finishedAt &- startedAt,
+                                fdGrowth: ProcessCounters.openFileDescriptors() - fdBefore, allocatedBytesGrowth: nil)
+        await cache.shutdown()
+        await manager.shutdown()
+        return summary
+    }
+
+    func runLoad() async {
+        let start = MonotonicTime.preciseNanoseconds()
+        let clock = ContinuousClock()
+        let clockStart = clock.now
+        switch settings.load {
+        case .burst(let connections):
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<connections {
+                    let index = nextConnection.add(1, ordering: .relaxed).oldValue
+                    group.addTask { await self.runConnection(index: index, intendedStart: start) }
+                }
+            }
+        case .constantArrival(let rate, let duration, let maxConnections):
+            let count = Int((duration / .seconds(1)) * rate)
+            await runArrivals(offsets: (0..<count).lazy.map { UInt64(Double($0) / rate * 1e9) },
+                              start: start, clockStart: clockStart, maxConnections: maxConnections)
+        case .rampingArrival(let startRate, let stages, let maxConnections):
+            await runArrivals(offsets: Self.rampingOffsets(startRate: startRate, stages: stages),
+                              start: start, clockStart: clockStart, maxConnections: maxConnections)
+        case .constantConnections(let connections, let duration):
+            let end = start &+ UInt64(duration.flagNanoseconds)
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<connections {
+                    group.addTask {
+                        while MonotonicTime.preciseNanoseconds() < end {
+                            let index = self.nextConnection.add(1, ordering: .relaxed).oldValue
+                            await self.runConnection(index: index, intendedStart: MonotonicTime.preciseNanoseconds())
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Opens connections at fixed offsets from `start` (open model): a late
+    /// arrival is still started, counted late, and its open latency is measured
+    /// from when it should have started (coordinated omission corrected, as wrk2 does).
+    func runArrivals<Offsets: Sequence<UInt64>>(offsets: Offsets, start: UInt64, clockStart: ContinuousClock.Instant,
+                                                maxConnections: Int) async {
+        await withDiscardingTaskGroup { group in
+            for offset in offsets {
+                let intended = start &+ offset
+                let now = MonotonicTime.preciseNanoseconds()
+                if intended > now {
+                    try? await Task.sleep(until: clockStart + .nanoseconds(Int64(offset)), clock: .continuous)
+                }
+                if live.load(ordering: .relaxed) >= maxConnections {
+                    dropped.add(1, ordering: .relaxed)
+                    continue
+                }
+                let index = nextConnection.add(1, ordering: .relaxed).oldValue
+                group.addTask { await self.runConnection(index: index, intendedStart: intended) }
+            }
+        }
+    }
+
+    /// Arrival offsets (ns) for rates ramping linearly within each stage.
+    static func rampingOffsets(startRate: Double, stages: [(duration: Duration, targetPerSecond: Double)]) -> [UInt64] {
+        var offsets: [UInt64] = []
+        var stageStart = 0.0
+        var rate0 = startRate
+        var carried = 0.0  // arrivals owed from earlier stages (fractional)
+        for stage in stages {
+            let length = Double(stage.duration.flagNanoseconds) / 1e9
+            let rate1 = stage.targetPerSecond
+            // N(t) = carried + r0 t + (r1 - r0) t^2 / (2 L); the k-th arrival is where N(t) = k.
+            let total = carried + (rate0 + rate1) / 2 * length
+            var k = carried.rounded(.down) + 1
+            while k <= total {
+                let need = k - carried
+                let a = (rate1 - rate0) / (2 * max(length, 1e-12))
+                let t: Double
+                if abs(a) < 1e-12 {
+                    t = rate0 > 0 ? need / rate0 : length
+                } else {
+                    t = (-rate0 + (rate0 * rate0 + 4 * a * need).squareRoot()) / (2 * a)
+                }
+                offsets.append(UInt64(max(0, (stageStart + min(t, length)) * 1e9)))
+                k += 1
+            }
+            carried = total
+            stageStart += length
+            rate0 = rate1
+        }
+        return offsets
+    }
+
+    // MARK: - One connection
+
+    func runConnection(index: Int, intendedStart: UInt64) async {
+        var generator = SeededRandomGenerator(seed: SplitMix.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        let hostIndex = Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
+        let spelling = Self.pick(spellingCumulativeWeights, generator.nextUnitDouble())
+        let lifetime = settings.lifetime.sample(using: &generator)
+        let doubleRelease = generator.nextUnitDouble() < settings.doubleReleaseFraction
+        let cancelFirst = generator.nextUnitDouble() < settings.cancelFirstCheckFraction
+        let host = hosts[hostIndex]
+        let key = HostKey(spelled[hostIndex][spelling])
+        let stripe = index
+        var tally = ConnectionTally()
+
+        let nowLive = live.add(1, ordering: .relaxed).newValue
+        var peak = peakLive.load(ordering: .relaxed)
+        while nowLive > peak {
+            let (done, original) = peakLive.compareExchange(expected: peak, desired: nowLive, ordering: .relaxed)
+            if done { break }
+            peak = original
+        }
+        if MonotonicTime.preciseNanoseconds() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
+
+        // Open: a flag lease and a client lease.
+        let flagLease = cache.acquire(key)
+        let acquireStart = MonotonicTime.preciseNanoseconds()
+        let otherHostStarting = tracksCrossHostBlocking && ledger.otherHostStarting(besides: hostIndex)
+        var clientLease: ClientLease?
+        do {
+            clientLease = try await manager.acquire(key)
+        } catch {
+            tally.counts.errors += 1
+        }
+        let opened = MonotonicTime.preciseNanoseconds()
+        let client = clientLease.map { $0.client as? InstrumentedTelemetryClient } ?? nil
+        client?.users.add(1, ordering: .relaxed)
+        let acquireTime = opened &- acquireStart
+        if otherHostStarting, let client, acquireTime > UInt64(client.startDelay.flagNanoseconds) &+ 50_000_000 {
+            ledger.acquireBlockedByOtherHost(name: host.name, waited: acquireTime)
+        }
+        if settings.recordLatency {
+            tally.record(.clientAcquire, acquireTime, stripes: stripes, stripe: stripe)
+            tally.record(.open, opened &- min(intendedStart, acquireStart), stripes: stripes, stripe: stripe)
+        }
+        tally.counts.opened += 1
+
+        // Checks for the connection's lifetime.
+        let end = opened &+ UInt64(lifetime.flagNanoseconds)
+        let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
+        var first = true
+        while true {
+            await check(lease: flagLease, host: host, cancel: first && cancelFirst, tally: &tally, stripe: stripe)
+            if let clientLease, settings.eventsPerCheck > 0 {
+                for _ in 0..<settings.eventsPerCheck { clientLease.record(Self.checkEvent) }
+            }
+            first = false
+            let now = MonotonicTime.preciseNanoseconds()
+            if interval == 0 || now &+ interval >= end { break }
+            do { try await Task.sleep(for: .nanoseconds(Int64(interval))) } catch { break }
+        }
+        let remaining = end > MonotonicTime.preciseNanoseconds() ? end &- MonotonicTime.preciseNanoseconds() : 0
+        if remaining > 0 { try? await Task.sleep(for: .nanoseconds(Int64(remaining))) }
+
+        // Close: release both, twice for a misbehaving connection (W4).
+        client?.users.add(-1, ordering: .relaxed)
+        let closeStart = MonotonicTime.preciseNanoseconds()
+        await clientLease?.release()
+        flagLease.release()
+        if doubleRelease {
+            await clientLease?.release()
+            flagLease.release()
+        }
+        if settings.recordLatency {
+            tally.record(.close, MonotonicTime.preciseNanoseconds() &- closeStart, stripes: stripes, stripe: stripe)
+        }
+        tally.counts.closed += 1
+        live.add(-1, ordering: .relaxed)
+        tally.flush(into: stripes, stripe: stripe)
+    }
+
+    static let checkEvent = TelemetryEvent(name: "flagstorm.check", value: 1)
+
+    func check(lease: FlagLease, host: HostProbe, cancel: Bool, tally: inout ConnectionTally, stripe: Int) async {
+        let start = MonotonicTime.preciseNanoseconds()
+        host.asked(at: start)
+        let outcome: Result<Bool, any Error>
+        if cancel {
+            let cancelAfter = settings.cancelAfter
+            let result: Result<Bool, any Error>? = await withTaskGroup(of: Result<Bool, any Error>?.self) { group in
+                group.addTask { do { return .success(try await lease.isEnabled()) } catch { return .failure(error) } }
+                group.addTask { try? await Task.sleep(for: cancelAfter); return nil }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                // A cancelled check is not judged; one that finished in time is.
+                if first == nil { _ = await group.next() }
+                return first
+            }
+            guard let result else {
+                tally.counts.cancelled += 1
+                return
+            }
+            outcome = result
+        } else {
+            do { outcome = .success(try await lease.isEnabled()) } catch { outcome = .failure(error) }
+        }
+        let finish = MonotonicTime.preciseNanoseconds()
+        let elapsed = finish &- start
+        if settings.recordLatency { tally.record(.isEnabled, elapsed, stripes: stripes, stripe: stripe) }
+        tally.counts.answers += 1
+        let wasWarm = host.markAnswered()
+        if wasWarm, elapsed >= refreshWaitThreshold { tally.counts.waitedOnRefresh += 1 }
+        switch outcome {
+        case .success(let answer):
+            let judgement = host.truth.judge(answer, start: .nanoseconds(Int64(bitPattern: start &- origin)),
+                                             end: .nanoseconds(Int64(bitPattern: finish &- origin)),
+                                             ttl: .nanoseconds(Int64(host.ttlNanoseconds)))
+            switch judgement {
+            case .right: break
+            case .stale: tally.counts.stale += 1
+            case .wrong:
+                tally.counts.wrong += 1
+                if tally.counts.wrongExample == nil {
+                    tally.counts.wrongExample = "\(host.name): check at \(TelemetryLedger.format(start &- origin)) returned \(answer), the server's flag was \(!answer)"
+                }
+            }
+        case .failure(let error):
+            tally.counts.errors += 1
+            tally.counts.wrong += 1
+            if tally.counts.wrongExample == nil {
+                tally.counts.wrongExample = "\(host.name): check at \(TelemetryLedger.format(start &- origin)) threw \(error)"
+            }
+        }
+    }
+
+    static func pick(_ cumulative: [Double], _ draw: Double) -> Int {
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > draw { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// Waits (up to the scenario's drain time) for the core's background work to finish.
+    func drain() async {
+        let deadline = MonotonicTime.preciseNanoseconds() &+ UInt64(max(settings.drain.flagNanoseconds, 0))
+        while MonotonicTime.preciseNanoseconds() < deadline {
+            // Not `inFlight`: under `seed` a crashed fetch stays "in flight" forever (W10), which is a finding, not work to wait for.
+            if cache.statistics.backgroundTasksOutstanding == 0 { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

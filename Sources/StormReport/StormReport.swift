@@ -1,2 +1,0 @@
-/// The run report's types: see `RunSummary`.
-public enum StormReport {}
