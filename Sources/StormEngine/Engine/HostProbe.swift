@@ -22,7 +22,7 @@ final class HostProbe: Sendable {
     let truth: FlagTruth
     private let windowEnd = Atomic<UInt64>(0)
     private let windows = Atomic<Int>(0)
-    private let answered = Atomic<Bool>(false)
+    private let firstAnswer = Atomic<UInt64>(0)
 
     init(index: Int, name: String, ttl: Duration, truth: FlagTruth) {
         self.index = index
@@ -53,11 +53,13 @@ final class HostProbe: Sendable {
     /// TTL windows in which some connection asked.
     var minimumFetches: Int { windows.load(ordering: .relaxed) }
 
-    /// Whether a check on this host has returned a value before; marks it as having done so.
+    /// Notes that a check finished at `finish`; returns whether some check had
+    /// already finished before `start` (the host was warm when this one began).
     @inline(__always)
-    func markAnswered() -> Bool {
-        if answered.load(ordering: .relaxed) { return true }
-        answered.store(true, ordering: .relaxed)
+    func answered(start: UInt64, finish: UInt64) -> Bool {
+        let first = firstAnswer.load(ordering: .relaxed)
+        if first != 0 { return first <= start }
+        _ = firstAnswer.compareExchange(expected: 0, desired: finish, ordering: .relaxed)
         return false
     }
 }

@@ -15,24 +15,33 @@ final class ProbedFetcher: FlagFetcher {
     private let seed: UInt64
     private let latency = Locked(OperationLatency())
     let crashes = Atomic<Int>(0)
+    private let running = Atomic<Int>(0)
 
-    init(base: any FlagFetcher, crashProbability: Double, seed: UInt64) {
+    /// Fetches running right now (a crashed one is not running).
+    var inProgress: Int { running.load(ordering: .relaxed) }
+
+    private let crashing: Set<Int>
+
+    init(base: any FlagFetcher, crashProbability: Double, crashing: Set<Int> = [], seed: UInt64) {
         self.base = base
+        self.crashing = crashing
         self.crashProbability = crashProbability
         self.seed = seed
         self.crashDraws = Atomic(0)
     }
 
     func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
-        if crashProbability > 0 {
+        if crashProbability > 0 || !crashing.isEmpty {
             let draw = crashDraws.add(1, ordering: .relaxed).newValue
-            if Self.unit(SplitMix.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
+            if crashing.contains(Int(draw)) || Self.unit(SplitMix.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
                 crashes.add(1, ordering: .relaxed)
                 throw FlagFetchPanic()
             }
         }
         let start = MonotonicTime.preciseNanoseconds()
+        running.add(1, ordering: .relaxed)
         defer {
+            running.add(-1, ordering: .relaxed)
             let elapsed = MonotonicTime.preciseNanoseconds() &- start
             latency.withLock { $0.record(elapsed) }
         }

@@ -102,6 +102,10 @@ package struct RunSettings: Sendable {
     package var clientClose: LatencyDistribution = .zero
     package var slowHosts: [SlowHosts] = []
     package var fetchCrashProbability: Double = 0
+    /// Fetches (1-based, in the order the cache starts them) that crash whatever the probability (W10 on a refresh).
+    package var crashingFetches: Set<Int> = []
+    /// The `recommended` policy's first backoff after a failure (scenarios shorten it to fit realtime runs).
+    package var backoffBase: Duration = .seconds(1)
     package var rounds: Int = 1
     package var drain: Duration = .seconds(5)
     package var thresholds: [String] = []

@@ -29,6 +29,8 @@ package final class StormRunner: Sendable {
     let peakLive = Atomic<Int>(0)
     let nextConnection = Atomic<Int>(0)
     let dropped = Atomic<Int>(0)
+    let peakStuckFetches = Atomic<Int>(0)
+    let loadFinished = Atomic<Bool>(false)
     let origin: UInt64
     /// A check slower than this on a host that has answered before waited on a fetch (W9).
     let refreshWaitThreshold: UInt64
@@ -40,12 +42,14 @@ package final class StormRunner: Sendable {
         let origin = endpoint.model.start.nanoseconds
         self.origin = origin
         let fetcher = ProbedFetcher(base: endpoint.makeFetcher(timeout: settings.fetchTimeout),
-                                    crashProbability: settings.fetchCrashProbability, seed: settings.seed)
+                                    crashProbability: settings.fetchCrashProbability,
+                                    crashing: settings.crashingFetches, seed: settings.seed)
         self.fetcher = fetcher
         var configuration = FlagCacheConfiguration(ttl: settings.ttl, fetchTimeout: settings.fetchTimeout)
         // Realtime scenarios use TTLs of seconds; let the advertised TTL be honoured down to the scenario's own.
         configuration.ttlBounds = min(settings.ttl, configuration.ttlBounds.lowerBound) ... max(settings.ttl, configuration.ttlBounds.upperBound)
         configuration.jitterSeed = settings.seed
+        configuration.backoffBase = settings.backoffBase
         self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, configuration: configuration)
 
         var hosts: [HostProbe] = []
@@ -121,8 +125,14 @@ package final class StormRunner: Sendable {
     package func run(environment: EnvironmentInfo) async -> RunSummary {
         let startedAt = MonotonicTime.preciseNanoseconds()
         let fdBefore = ProcessCounters.openFileDescriptors()
-        for _ in 0..<max(settings.rounds, 1) {
-            await runLoad()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for _ in 0..<max(self.settings.rounds, 1) {
+                    await self.runLoad()
+                }
+                self.loadFinished.store(true, ordering: .releasing)
+            }
+            group.addTask { await self.sampleWhileLoading() }
         }
         await drain()
         let finishedAt = MonotonicTime.preciseNanoseconds()
@@ -329,7 +339,7 @@ package final class StormRunner: Sendable {
         let elapsed = finish &- start
         if settings.recordLatency { tally.record(.isEnabled, elapsed, stripes: stripes, stripe: stripe) }
         tally.counts.answers += 1
-        let wasWarm = host.markAnswered()
+        let wasWarm = host.answered(start: start, finish: finish)
         if wasWarm, elapsed >= refreshWaitThreshold { tally.counts.waitedOnRefresh += 1 }
         switch outcome {
         case .success(let answer):
@@ -362,6 +372,22 @@ package final class StormRunner: Sendable {
             if cumulative[middle] > draw { high = middle } else { low = middle + 1 }
         }
         return low
+    }
+
+    /// Samples the core while the load runs: hosts the cache believes are
+    /// fetching while no fetch is actually running (W10's stuck state), seen on
+    /// two samples 50 ms apart so that a fetch finishing between the two reads is not counted.
+    func sampleWhileLoading() async {
+        var previous = 0
+        while !loadFinished.load(ordering: .acquiring) {
+            let stuck = max(cache.statistics.inFlight - fetcher.inProgress, 0)
+            let persistent = min(previous, stuck)
+            if persistent > peakStuckFetches.load(ordering: .relaxed) {
+                peakStuckFetches.store(persistent, ordering: .relaxed)
+            }
+            previous = stuck
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Waits (up to the scenario's drain time) for the core's background work to finish.
