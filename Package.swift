@@ -54,6 +54,8 @@ let package = Package(
         // The run report's types (REPORT-SCHEMA.md): plain Codable data, so
         // reporting can import them without the engine.
         .target(name: "StormReport"),
+        // Renderers, thresholds and comparison: they see the summary types only.
+        .target(name: "Reporting", dependencies: ["StormReport"]),
         .target(
             name: "StormEngine",
             dependencies: [
@@ -72,6 +74,7 @@ let package = Package(
                 "FeatureFlagsHTTP",
                 "StormEngine",
                 "StormReport",
+                "Reporting",
                 "FlagServer",
                 "Probes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,6 +84,7 @@ let package = Package(
         .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "FlagServer", "FeatureFlags"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "StormReport"]),
         .testTarget(
             name: "FlagServerTests",
             dependencies: [

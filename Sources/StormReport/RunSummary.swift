@@ -361,6 +361,21 @@ public struct LeakFigures: Codable, Sendable, Hashable {
         self.allocatedBytesGrowth = allocatedBytesGrowth
         self.fdGrowth = fdGrowth
     }
+
+    enum CodingKeys: String, CodingKey {
+        case cacheEntriesAfterDrain, clientsAfterDrain, leasesOutstanding, tasksOutstanding, allocatedBytesGrowth, fdGrowth
+    }
+
+    /// Encodes every key, `allocatedBytesGrowth` as `null` when unknown (a missing key reads as a schema change).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cacheEntriesAfterDrain, forKey: .cacheEntriesAfterDrain)
+        try container.encode(clientsAfterDrain, forKey: .clientsAfterDrain)
+        try container.encode(leasesOutstanding, forKey: .leasesOutstanding)
+        try container.encode(tasksOutstanding, forKey: .tasksOutstanding)
+        try container.encode(allocatedBytesGrowth, forKey: .allocatedBytesGrowth)
+        try container.encode(fdGrowth, forKey: .fdGrowth)
+    }
 }
 
 /// A named invariant, its violations, and one example.
