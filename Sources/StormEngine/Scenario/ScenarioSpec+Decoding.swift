@@ -35,7 +35,7 @@ extension ScenarioSpec {
             root.report("the file is empty: a scenario needs at least name, description and load")
             return ScenarioSpec(name: "", description: "", load: .burst(connections: 1))
         }
-        guard root.checkKeys(Self.topLevelKeys) else {
+        guard root.checkKeys(Self.topLevelKeys, elsewhere: Self.sectionOfKey) else {
             return ScenarioSpec(name: "", description: "", load: .burst(connections: 1))
         }
         let name = root["name"].required("e.g. name: cold-herd").string() ?? ""
@@ -59,10 +59,29 @@ extension ScenarioSpec {
                             thresholds: Self.readThresholds(root["thresholds"]))
     }
 
+    /// Keys of the sections, for a key written at the top level by mistake (first section wins; top-level names excluded).
+    static let sectionOfKey: [String: String] = {
+        let sections: [(String, [String])] = [
+            ("load", loadKeys), ("cache", cacheKeys), ("connection", connectionKeys), ("telemetry", telemetryKeys),
+            ("fetcher", ["crash"]), ("hosts", hostsKeys), ("server", serverKeys),
+        ]
+        var result: [String: String] = [:]
+        for (section, keys) in sections {
+            for key in keys where result[key] == nil && !topLevelKeys.contains(key) { result[key] = section }
+        }
+        return result
+    }()
+
+    static let cacheKeys = ["ttl", "fetchTimeout", "ttlBounds", "refreshAhead", "backoffBase", "backoffCap", "sweepThreshold"]
+    static let serverKeys = profileKeys + ["flagName", "faults", "outages", "flapping", "rateLimits", "hosts", "journalEntryLimit"]
+    static let hostsKeys = ["count", "pattern", "spellings", "skew"]
+    static let connectionKeys = ["lifetime", "checkInterval", "eventsPerCheck", "doubleRelease", "cancelFirstCheck"]
+    static let telemetryKeys = ["start", "close", "slowHosts"]
+
     // MARK: - Sections
 
     static func readCache(_ reader: SpecReader, seed: UInt64) -> FlagCacheConfiguration {
-        reader.checkKeys(["ttl", "fetchTimeout", "ttlBounds", "refreshAhead", "backoffBase", "backoffCap", "sweepThreshold"])
+        reader.checkKeys(cacheKeys)
         var cache = FlagCacheConfiguration()
         cache.jitterSeed = seed
         if let ttl = reader["ttl"].duration() { cache.ttl = ttl }
@@ -81,7 +100,7 @@ extension ScenarioSpec {
     ]
 
     static func readServer(_ reader: SpecReader, seed: UInt64) -> FlagServerConfiguration {
-        reader.checkKeys(profileKeys + ["flagName", "faults", "outages", "flapping", "rateLimits", "hosts", "journalEntryLimit"])
+        reader.checkKeys(serverKeys)
         var server = FlagServerConfiguration(seed: seed)
         // The top-level `latency` is the server's, used by every host without its own.
         server.defaultHost = readProfile(reader, readingLatency: false)
@@ -165,7 +184,7 @@ extension ScenarioSpec {
     }
 
     static func readHosts(_ reader: SpecReader) -> ScenarioHosts {
-        reader.checkKeys(["count", "pattern", "spellings", "skew"])
+        reader.checkKeys(hostsKeys)
         var hosts = ScenarioHosts()
         if let count = reader["count"].int() { hosts.count = count }
         if let pattern = reader["pattern"].string() { hosts.pattern = pattern }
@@ -251,7 +270,7 @@ extension ScenarioSpec {
     }
 
     static func readConnection(_ reader: SpecReader) -> ScenarioConnection {
-        reader.checkKeys(["lifetime", "checkInterval", "eventsPerCheck", "doubleRelease", "cancelFirstCheck"])
+        reader.checkKeys(connectionKeys)
         var connection = ScenarioConnection()
         if let lifetime = reader["lifetime"].parsed(ScenarioSyntax.parseDistribution) { connection.lifetime = lifetime }
         if let interval = reader["checkInterval"].duration() { connection.checkInterval = interval }
@@ -262,7 +281,7 @@ extension ScenarioSpec {
     }
 
     static func readTelemetry(_ reader: SpecReader) -> ScenarioTelemetry {
-        reader.checkKeys(["start", "close", "slowHosts"])
+        reader.checkKeys(telemetryKeys)
         var telemetry = ScenarioTelemetry()
         if let start = reader["start"].parsed(ScenarioSyntax.parseDistribution) { telemetry.start = start }
         if let close = reader["close"].parsed(ScenarioSyntax.parseDistribution) { telemetry.close = close }

@@ -98,9 +98,12 @@ public struct SpecReader {
 
     /// Checks that this is a mapping whose keys are all in `known`, reporting a wrong type and each unknown key (with a "did you mean" when one is close).
     ///
-    /// Returns whether the node is a mapping (an absent or null node is treated as an empty one and returns `true`).
+    /// - Parameter elsewhere: keys that are known one level down, with the
+    ///   section they belong to (`connections` → `load`), so a key written at the
+    ///   wrong level says where it goes.
+    /// - Returns: whether the node is a mapping (an absent or null node is treated as an empty one and returns `true`).
     @discardableResult
-    public func checkKeys(_ known: [String]) -> Bool {
+    public func checkKeys(_ known: [String], elsewhere: [String: String] = [:]) -> Bool {
         guard isPresent, let node else { return true }
         guard case .mapping(let mapping) = node else {
             report("expected a mapping with keys \(known.joined(separator: ", ")), got \(Self.describe(node))")
@@ -112,7 +115,9 @@ public struct SpecReader {
                 continue
             }
             guard !known.contains(key) else { continue }
-            if let suggestion = Self.suggestion(for: key, among: known) {
+            if let section = elsewhere[key] {
+                report(key: key, "unknown key here; it belongs under \(section) (\(Self.join(section, key)))")
+            } else if let suggestion = Self.suggestion(for: key, among: known) {
                 report(key: key, "unknown key; did you mean \"\(suggestion)\"?")
             } else {
                 report(key: key, "unknown key (known: \(known.joined(separator: ", ")))")

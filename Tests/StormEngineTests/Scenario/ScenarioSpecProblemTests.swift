@@ -34,6 +34,13 @@ func scenario(load: String = "{executor: burst, connections: 10}", _ extra: Stri
         #expect(problems(scenario("fetcher: {explode: 1}")) == ["fetcher.explode: unknown key (known: crash)"])
     }
 
+    @Test func sectionKeyAtTheTopLevelSaysWhichSectionItBelongsTo() {
+        #expect(problems(scenario("connections: 10\nttl: 2s")) == [
+            "connections: unknown key here; it belongs under load (load.connections)",
+            "ttl: unknown key here; it belongs under cache (cache.ttl)",
+        ])
+    }
+
     @Test func unknownKeysAreFoundInNestedListsAndHostOverrides() {
         let found = problems(scenario("""
             server:
