@@ -29,6 +29,15 @@ extension ScenarioSpec {
         }
     }
 
+    /// The scenario files (`*.yaml`, `*.yml`) directly inside `directory`, sorted by name; empty when there are none or it cannot be listed.
+    ///
+    /// Why sorted: the default suite runs and reports in a stable order.
+    public static func scenarioFiles(inDirectory directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let base = directory.hasSuffix("/") ? directory : directory + "/"
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { base + $0 }
+    }
+
     /// The file's text, or a one-problem error that says what is wrong and what to do.
     static func readText(at path: String) -> Result<String, ScenarioError> {
         func failure(_ message: String) -> Result<String, ScenarioError> {

@@ -46,4 +46,13 @@ import Testing
         #expect(errors.map(\.file) == [bad, missing])
         #expect(errors.first?.description == "\(bad): load.connections: must be > 0")
     }
+
+    @Test func scenarioFilesListsYAMLFilesSortedByName() throws {
+        let directory = try temporaryDirectory()
+        for name in ["b.yaml", "a.yml", "notes.md", "c.yaml"] {
+            try "x".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        #expect(ScenarioSpec.scenarioFiles(inDirectory: directory) == ["a.yml", "b.yaml", "c.yaml"].map { directory + "/" + $0 })
+        #expect(ScenarioSpec.scenarioFiles(inDirectory: directory + "/missing").isEmpty)
+    }
 }
