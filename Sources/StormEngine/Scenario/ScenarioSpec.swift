@@ -10,16 +10,21 @@ import FlagServer
 ///
 /// ## File format (YAML)
 ///
-/// Every key is optional unless marked required; unknown keys are errors.
-/// Durations read as `FlagServerCommandLine.parseDuration` does (`500ms`, `2s`,
-/// `1.5m`, `1h`, or `0`); distributions are a duration or `uniform 1ms..5ms`,
-/// `lognormal median=2ms p99=20ms`, `bimodal 1ms stall=2s p=0.01` (see ``ScenarioSyntax``).
+/// Every key is optional unless marked required; unknown keys are errors (with
+/// a "did you mean", or the section a misplaced key belongs to). Durations read
+/// as `FlagServerCommandLine.parseDuration` does (`500ms`, `2s`, `1.5m`, `1h`, or
+/// `0`; a bare number is not a duration); distributions are a duration or
+/// `uniform 1ms..5ms`, `lognormal median=2ms p99=20ms`, `bimodal 1ms stall=2s p=0.01`
+/// (see ``ScenarioSyntax``). Booleans are `true`/`false` only; integers may use
+/// `_` (`100_000`); a key with no value is an error, not a default. Host names
+/// given anywhere (server overrides, fault `host=`, outages, flapping, slow
+/// hosts) must be among the scenario's hosts, in any spelling.
 ///
 /// ```yaml
 /// name: cold-herd            # required; letters, digits, '-'
 /// description: |             # required; what it shows and why
 ///   1,000 connections open at once on one cold host ...
-/// mode: realtime             # realtime (default) | simulated
+/// mode: realtime             # realtime (default) | simulated (validated; the engine rejects it until simulation lands)
 /// seed: 42                   # default 1; seeds the server, the cache's jitter and the engine
 /// policy: both               # seed | recommended | both (default)
 /// cache:                     # -> FlagCacheConfiguration (jitterSeed = seed)
@@ -42,7 +47,7 @@ import FlagServer
 ///   flapping: [{up: 2s, down: 1s, status: 503, from: 0s, until: 60s, hosts: [...]}]
 ///   rateLimits: ["host=100/60s,burst=20", "global=1000/s"]                     # flagstorm serve --rate-limit
 ///   journalEntryLimit: 100000
-///   hosts:                   # per-host overrides: flag, flips, ttlSeconds, ttlSpelling, latency
+///   hosts:                   # per-host overrides by name (any spelling): flag, flips, ttlSeconds, ttlSpelling, latency
 ///     host-0.example.com: {latency: 200ms}
 /// hosts:
 ///   count: 1000              # > 0 (default 1)
