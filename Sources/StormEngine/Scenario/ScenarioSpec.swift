@@ -16,7 +16,8 @@ import FlagServer
 /// `0`; a bare number is not a duration); distributions are a duration or
 /// `uniform 1ms..5ms`, `lognormal median=2ms p99=20ms`, `bimodal 1ms stall=2s p=0.01`
 /// (see ``ScenarioSyntax``). Booleans are `true`/`false` only; integers may use
-/// `_` (`100_000`); a key with no value is an error, not a default. Host names
+/// `_` (`100_000`); a scalar key with no value is an error, not a default (an
+/// empty section or list is empty). Host names
 /// given anywhere (server overrides, fault `host=`, outages, flapping, slow
 /// hosts) must be among the scenario's hosts, in any spelling.
 ///
