@@ -9,10 +9,10 @@ struct FlagStormCommand: AsyncParsableCommand {
         abstract: "Load-test and race-hunt a per-host feature-flag cache and client manager.",
         discussion: """
             Exit codes: 0 success; 1 gate failed (a policy did not behave as required); \
-            64 bad input (unknown option, bad value); 70 internal or environment error \
+            64 bad input (unknown option, bad value, a broken scenario file); 70 internal or environment error \
             (for example an output folder that cannot be written).
             """,
-        subcommands: [RunCommand.self, ListCommand.self]
+        subcommands: [RunCommand.self, ListCommand.self, DemoCommand.self]
     )
 
     /// Exit code when a gate (expectation, threshold, invariant) failed.
@@ -32,6 +32,9 @@ struct FlagStormCommand: AsyncParsableCommand {
             }
         } catch let code as ExitCode {
             exit(withError: code)
+        } catch let input as BadInput {
+            FileHandle.standardError.write(Data("flagstorm: error: \(input)\n".utf8))
+            exit(withError: ExitCode(64))
         } catch {
             if exitCode(for: error) == .failure {
                 FileHandle.standardError.write(Data("flagstorm: error: \(error)\n".utf8))

@@ -1,15 +1,20 @@
 import ArgumentParser
 import StormEngine
 
-/// `flagstorm list`: what `run` runs.
+/// `flagstorm list`: the scenarios `run` runs, with what each shows.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the built-in weakness demonstrations that `run` runs.")
+        commandName: "list", abstract: "List the scenarios (default: the suite in Scenarios/) with their descriptions.")
 
-    func run() {
-        for demo in WeaknessDemonstration.builtIn {
-            let time = demo.virtualTime ? "virtual time" : "real time"
-            print("\(demo.id.padding(3))  \(demo.title)  [\(time); Go: \(demo.goFigure)]")
+    @Argument(help: "Scenario files or folders (default: Scenarios/).")
+    var scenarios: [String] = []
+
+    func run() throws {
+        for (path, spec) in try ScenarioSelection.load(scenarios) {
+            print("\(spec.name)  (\(path); \(spec.load.executor.rawValue), policy \(spec.policies.map(\.rawValue).joined(separator: "+")))")
+            for line in spec.description.split(separator: "\n") {
+                print("    \(line)")
+            }
         }
     }
 }

@@ -1,92 +1,84 @@
 import ArgumentParser
 import FeatureFlags
+import FlagServer
 import Foundation
+import Reporting
 import StormEngine
+import StormReport
 
-/// `flagstorm run`: runs the built-in weakness demonstrations under each policy,
-/// prints a side-by-side table and writes it as Markdown under `--out`.
+/// `flagstorm run`: runs scenarios (default: the suite in `Scenarios/`) under
+/// the chosen policies against the embedded fake server, prints a one-screen
+/// summary per run and writes one JSON report per scenario and policy.
 ///
-/// Gate: `seed` must show each weakness and `recommended` must not; otherwise
-/// the exit code is 1. (Scenario files, the fake HTTP server and the JSON run
-/// report arrive with the scenario engine; see the README's roadmap.)
+/// Exit codes: 0 every run passed its thresholds and gating invariants; 1 some
+/// run failed them; 64 bad input (a broken scenario file, an unknown option),
+/// before anything runs; 70 an environment problem (an unwritable `--out`).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the built-in weakness demonstrations and check both policies.")
+        commandName: "run",
+        abstract: "Run scenarios against the embedded fake flag server and write reports.")
 
-    @Option(help: "Which policy to run: seed, recommended or both.")
-    var policy: PolicyChoice = .both
+    @Argument(help: "Scenario files or folders (default: every *.yaml in Scenarios/).")
+    var scenarios: [String] = []
 
-    @Option(help: "Folder for reports; each run writes into a new <timestamp> folder inside it.")
+    @Option(help: "Which policy to run: seed, recommended or both (default: each scenario's own).")
+    var policy: PolicyChoice?
+
+    @Option(help: "Override every scenario's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Folder for reports; each run writes into a new <timestamp> folder inside it, and `latest` points at it.")
     var out: String = "Reports/runs"
 
-    @Option(help: "Run only these weaknesses (comma-separated ids, e.g. W1,W3).")
-    var only: String?
-
-    func validate() throws {
-        if let only {
-            let known = Set(WeaknessDemonstration.builtIn.map(\.id))
-            let unknown = only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !known.contains($0) }
-            if !unknown.isEmpty {
-                throw ValidationError(
-                    "--only: unknown weakness id(s) \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))")
-            }
-        }
-    }
+    @Flag(help: "No progress line, even on a terminal.")
+    var quiet = false
 
     func run() async throws {
-        let selected = Set(only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
-        let demos = WeaknessDemonstration.builtIn.filter { selected.isEmpty || selected.contains($0.id) }
-        let folder = URL(fileURLWithPath: out).appendingPathComponent(Self.timestamp())
+        let selected = try ScenarioSelection.load(scenarios)
+        for (path, spec) in selected where spec.mode != .realtime {
+            throw BadInput("\(path): mode: \(spec.mode.rawValue) is not supported yet (it arrives with the simulation engine); use mode: realtime")
+        }
+        let stamp = Self.timestamp()
+        let folder = URL(fileURLWithPath: out).appendingPathComponent(stamp)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
         }
-
-        var rows: [(demo: WeaknessDemonstration, results: [(FlagCachePolicy, WeaknessDemonstration.Outcome)])] = []
-        var failures = 0
-        for demo in demos {
-            var results: [(FlagCachePolicy, WeaknessDemonstration.Outcome)] = []
-            for policy in policy.policies {
-                let outcome = try await demo.run(policy)
-                let ok = WeaknessDemonstration.isExpected(outcome, for: policy)
-                if !ok { failures += 1 }
-                print("\(demo.id.padding(3)) \(policy.rawValue.padding(11)) \(ok ? "ok  " : "FAIL") \(outcome.figures)")
-                results.append((policy, outcome))
+        let environment = RunEnvironment.current()
+        let progress = quiet ? nil : ProgressLine.ifTerminal()
+        var failed: [String] = []
+        for (path, var spec) in selected {
+            if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
+            for policy in policy?.policies ?? spec.policies {
+                let settings = RunSettings(spec: spec, policy: policy, file: path)
+                let summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
+                progress?.clear()
+                print(ConsoleSummary.render(summary))
+                print("")
+                let file = folder.appendingPathComponent("\(spec.name).\(policy.rawValue).json")
+                do {
+                    try JSONReport.encode(summary).write(to: file)
+                } catch {
+                    throw RunError("cannot write \(file.path): \(error.localizedDescription)")
+                }
+                if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]") }
             }
-            rows.append((demo, results))
         }
-
-        let markdown = Self.markdown(rows, failures: failures)
-        let file = folder.appendingPathComponent("weaknesses.md")
-        do {
-            try markdown.write(to: file, atomically: true, encoding: .utf8)
-        } catch {
-            throw RunError("cannot write \(file.path): \(error.localizedDescription)")
+        Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
+        if failed.isEmpty {
+            print("PASS: \(selected.count) scenario(s); reports in \(folder.path)")
+        } else {
+            print("FAIL: \(failed.joined(separator: ", ")); reports in \(folder.path)")
+            throw FlagStormCommand.gateFailed
         }
-        print("\n\(failures == 0 ? "PASS" : "FAIL: \(failures) unexpected outcome(s)") — report: \(file.path)")
-        if failures > 0 { throw FlagStormCommand.gateFailed }
     }
 
-    static func markdown(
-        _ rows: [(demo: WeaknessDemonstration, results: [(FlagCachePolicy, WeaknessDemonstration.Outcome)])],
-        failures: Int
-    ) -> String {
-        var lines = [
-            "# FlagStorm: weaknesses of the reference design, per policy", "",
-            "`seed` must show each weakness (as the Go code did); `recommended` must not.", "",
-            "| id | weakness | Go measured | policy | measured | expected? |",
-            "|---|---|---|---|---|---|",
-        ]
-        for row in rows {
-            for (policy, outcome) in row.results {
-                let ok = WeaknessDemonstration.isExpected(outcome, for: policy) ? "yes" : "**no**"
-                lines.append("| \(row.demo.id) | \(row.demo.title) | \(row.demo.goFigure) | \(policy.rawValue) | \(outcome.figures) | \(ok) |")
-            }
-        }
-        lines += ["", failures == 0 ? "Verdict: **pass**" : "Verdict: **fail** (\(failures) unexpected)", ""]
-        return lines.joined(separator: "\n")
+    /// Makes `latest` (beside the timestamped folders) point at this run; best effort.
+    static func pointLatest(at stamp: String, in parent: URL) {
+        let link = parent.appendingPathComponent("latest")
+        try? FileManager.default.removeItem(at: link)
+        try? FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: stamp)
     }
 
     static func timestamp() -> String {
@@ -96,10 +88,4 @@ struct RunCommand: AsyncParsableCommand {
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return formatter.string(from: Date())
     }
-}
-
-/// An environment problem `run` can explain in one line.
-struct RunError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -43,33 +43,14 @@ package struct RunSettings: Sendable {
         }
     }
 
-    /// How the host a connection uses is spelled.
-    package enum Spelling: String, Sendable, Hashable, CaseIterable {
-        /// `host-1.example.com`
-        case plain
-        /// `HOST-1.EXAMPLE.COM`
-        case upper
-        /// `host-1.example.com:443`
-        case port
-        /// `https://host-1.example.com`
-        case url
-
-        package func spell(_ name: String) -> String {
-            switch self {
-            case .plain: name
-            case .upper: name.uppercased()
-            case .port: name + ":443"
-            case .url: "https://" + name
-            }
-        }
-    }
-
     /// A slow telemetry start or close for some hosts (W5, W6).
     package struct SlowHosts: Sendable, Hashable {
         package var hosts: Set<String>
-        package var start: Duration
-        package var close: Duration
-        package init(hosts: Set<String>, start: Duration, close: Duration) {
+        /// The start latency for these hosts (`nil`: the scenario's usual).
+        package var start: LatencyDistribution?
+        /// The close latency for these hosts (`nil`: the scenario's usual).
+        package var close: LatencyDistribution?
+        package init(hosts: Set<String>, start: LatencyDistribution?, close: LatencyDistribution?) {
             self.hosts = hosts
             self.start = start
             self.close = close
@@ -82,12 +63,25 @@ package struct RunSettings: Sendable {
     package var mode: String = "realtime"
     package var seed: UInt64 = 1
     package var policy: FlagCachePolicy
-    package var ttl: Duration = .seconds(900)
-    package var fetchTimeout: Duration = .seconds(10)
+    /// The cache's configuration (TTL, fetch timeout, backoff, refresh-ahead, …).
+    package var cache = FlagCacheConfiguration()
+    package var ttl: Duration {
+        get { cache.ttl }
+        set { cache.ttl = newValue }
+    }
+    package var fetchTimeout: Duration {
+        get { cache.fetchTimeout }
+        set { cache.fetchTimeout = newValue }
+    }
+    /// The `recommended` policy's first backoff after a failure (scenarios shorten it to fit realtime runs).
+    package var backoffBase: Duration {
+        get { cache.backoffBase }
+        set { cache.backoffBase = newValue }
+    }
     package var server: FlagServerConfiguration
     package var hostCount: Int = 1
     package var hostPattern: String = "host-{i}.example.com"
-    package var spellings: [(Spelling, Double)] = [(.plain, 1)]
+    package var spellings: [(HostSpelling, Double)] = [(.plain, 1)]
     /// Zipf exponent; `nil` for uniform.
     package var zipfExponent: Double?
     package var load: Load
@@ -104,8 +98,6 @@ package struct RunSettings: Sendable {
     package var fetchCrashProbability: Double = 0
     /// Fetches (1-based, in the order the cache starts them) that crash whatever the probability (W10 on a refresh).
     package var crashingFetches: Set<Int> = []
-    /// The `recommended` policy's first backoff after a failure (scenarios shorten it to fit realtime runs).
-    package var backoffBase: Duration = .seconds(1)
     package var rounds: Int = 1
     package var drain: Duration = .seconds(5)
     package var thresholds: [String] = []

@@ -20,7 +20,7 @@ package final class StormRunner: Sendable {
     let fetcher: ProbedFetcher
     let ledger: TelemetryLedger
     let hosts: [HostProbe]
-    /// The spellings of each host, by `RunSettings.Spelling` order.
+    /// The spellings of each host, by `HostSpelling.allCases` order.
     let spelled: [[String]]
     let hostCumulativeWeights: [Double]
     let spellingCumulativeWeights: [Double]
@@ -35,6 +35,7 @@ package final class StormRunner: Sendable {
     /// A check slower than this on a host that has answered before waited on a fetch (W9).
     let refreshWaitThreshold: UInt64
     let tracksCrossHostBlocking: Bool
+    let isOpenModel: Bool
 
     package init(settings: RunSettings, endpoint: any FlagServerEndpoint) {
         self.settings = settings
@@ -45,11 +46,10 @@ package final class StormRunner: Sendable {
                                     crashProbability: settings.fetchCrashProbability,
                                     crashing: settings.crashingFetches, seed: settings.seed)
         self.fetcher = fetcher
-        var configuration = FlagCacheConfiguration(ttl: settings.ttl, fetchTimeout: settings.fetchTimeout)
-        // Realtime scenarios use TTLs of seconds; let the advertised TTL be honoured down to the scenario's own.
+        var configuration = settings.cache
+        // Realtime scenarios use TTLs of seconds; the scenario's own TTL is always within the bounds.
         configuration.ttlBounds = min(settings.ttl, configuration.ttlBounds.lowerBound) ... max(settings.ttl, configuration.ttlBounds.upperBound)
         configuration.jitterSeed = settings.seed
-        configuration.backoffBase = settings.backoffBase
         self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, configuration: configuration)
 
         var hosts: [HostProbe] = []
@@ -69,7 +69,7 @@ package final class StormRunner: Sendable {
                 ttl = advertised.map { min(max($0, configuration.ttlBounds.lowerBound), configuration.ttlBounds.upperBound) } ?? settings.ttl
             }
             hosts.append(HostProbe(index: index, name: normalized, ttl: ttl, truth: profile.truth))
-            spelled.append(RunSettings.Spelling.allCases.map { $0.spell(name) })
+            spelled.append(HostSpelling.allCases.map { $0.apply(to: name) })
             indexByName[normalized] = index
         }
         self.hosts = hosts
@@ -84,7 +84,7 @@ package final class StormRunner: Sendable {
         self.hostCumulativeWeights = cumulative.map { $0 / sum }
         var spellingSum = 0.0
         var spellingCumulative: [Double] = []
-        for spelling in RunSettings.Spelling.allCases {
+        for spelling in HostSpelling.allCases {
             spellingSum += settings.spellings.first { $0.0 == spelling }?.1 ?? 0
             spellingCumulative.append(spellingSum)
         }
@@ -107,13 +107,17 @@ package final class StormRunner: Sendable {
             var start = clientStart.sample(using: &generator)
             var close = clientClose.sample(using: &generator)
             if let slow = slowHosts.first(where: { $0.hosts.contains(key.normalized) }) {
-                start = slow.start
-                close = slow.close
+                if let slowStart = slow.start { start = slowStart.sample(using: &generator) }
+                if let slowClose = slow.close { close = slowClose.sample(using: &generator) }
             }
             return InstrumentedTelemetryClient(host: index, name: key.normalized, ledger: ledger,
                                                startDelay: start, closeDelay: close)
         }
         self.tracksCrossHostBlocking = !settings.slowHosts.isEmpty || settings.clientStart != .zero
+        switch settings.load {
+        case .constantArrival, .rampingArrival: isOpenModel = true
+        case .burst, .constantConnections: isOpenModel = false
+        }
         let serverLatency: Duration
         if case .fixed(let fixed) = settings.server.latency { serverLatency = fixed } else { serverLatency = .zero }
         self.refreshWaitThreshold = UInt64(max(serverLatency.flagNanoseconds / 2, 1_000_000))
@@ -251,7 +255,8 @@ package final class StormRunner: Sendable {
             if done { break }
             peak = original
         }
-        if MonotonicTime.preciseNanoseconds() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
+        // Only the open model has an intended schedule to be late against.
+        if isOpenModel, MonotonicTime.preciseNanoseconds() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
 
         // Open: a flag lease and a client lease.
         let flagLease = cache.acquire(key)

@@ -17,10 +17,14 @@ public struct ScenarioConnection: Sendable, Hashable {
     public var doubleRelease: Double
     /// The fraction of connections whose first check is cancelled (W8); within `0...1`.
     public var cancelFirstCheck: Double
+    /// How long after it starts a cancelled first check is cancelled (a caller's deadline); `>= 0`.
+    public var cancelAfter: Duration
 
     /// Creates the behaviour; defaults: 1 s lifetime, a check every 100 ms, one event per check, no misbehaviour.
     public init(lifetime: LatencyDistribution = .fixed(.seconds(1)), checkInterval: Duration = .milliseconds(100),
-                eventsPerCheck: Int = 1, doubleRelease: Double = 0, cancelFirstCheck: Double = 0) {
+                eventsPerCheck: Int = 1, doubleRelease: Double = 0, cancelFirstCheck: Double = 0,
+                cancelAfter: Duration = .milliseconds(5)) {
+        self.cancelAfter = cancelAfter
         self.lifetime = lifetime
         self.checkInterval = checkInterval
         self.eventsPerCheck = eventsPerCheck

@@ -63,7 +63,7 @@ extension ScenarioSpec {
     static let sectionOfKey: [String: String] = {
         let sections: [(String, [String])] = [
             ("load", loadKeys), ("cache", cacheKeys), ("connection", connectionKeys), ("telemetry", telemetryKeys),
-            ("fetcher", ["crash"]), ("hosts", hostsKeys), ("server", serverKeys),
+            ("fetcher", ["crash", "crashFetches"]), ("hosts", hostsKeys), ("server", serverKeys),
         ]
         var result: [String: String] = [:]
         for (section, keys) in sections {
@@ -75,7 +75,7 @@ extension ScenarioSpec {
     static let cacheKeys = ["ttl", "fetchTimeout", "ttlBounds", "refreshAhead", "backoffBase", "backoffCap", "sweepThreshold"]
     static let serverKeys = profileKeys + ["flagName", "faults", "outages", "flapping", "rateLimits", "hosts", "journalEntryLimit"]
     static let hostsKeys = ["count", "pattern", "spellings", "skew"]
-    static let connectionKeys = ["lifetime", "checkInterval", "eventsPerCheck", "doubleRelease", "cancelFirstCheck"]
+    static let connectionKeys = ["lifetime", "checkInterval", "eventsPerCheck", "doubleRelease", "cancelFirstCheck", "cancelAfter"]
     static let telemetryKeys = ["start", "close", "slowHosts"]
 
     // MARK: - Sections
@@ -277,6 +277,7 @@ extension ScenarioSpec {
         if let events = reader["eventsPerCheck"].int() { connection.eventsPerCheck = events }
         if let fraction = reader["doubleRelease"].double() { connection.doubleRelease = fraction }
         if let fraction = reader["cancelFirstCheck"].double() { connection.cancelFirstCheck = fraction }
+        if let after = reader["cancelAfter"].duration() { connection.cancelAfter = after }
         return connection
     }
 
@@ -300,8 +301,9 @@ extension ScenarioSpec {
     }
 
     static func readFetcher(_ reader: SpecReader) -> ScenarioFetcher {
-        reader.checkKeys(["crash"])
-        return ScenarioFetcher(crash: reader["crash"].double() ?? 0)
+        reader.checkKeys(["crash", "crashFetches"])
+        let numbers = reader["crashFetches"].elements().compactMap { $0.int() }
+        return ScenarioFetcher(crash: reader["crash"].double() ?? 0, crashFetches: numbers)
     }
 
     static func readThresholds(_ reader: SpecReader) -> ScenarioThresholds {

@@ -66,6 +66,7 @@ extension ScenarioSpec {
         if connection.eventsPerCheck < 0 { add("connection.eventsPerCheck", "must be >= 0") }
         fraction(connection.doubleRelease, "connection.doubleRelease")
         fraction(connection.cancelFirstCheck, "connection.cancelFirstCheck")
+        if connection.cancelAfter < .zero { add("connection.cancelAfter", "must be >= 0") }
 
         validate(telemetry.start, at: "telemetry.start", add)
         validate(telemetry.close, at: "telemetry.close", add)
@@ -79,6 +80,9 @@ extension ScenarioSpec {
             if let close = slow.close { validate(close, at: "\(path).close", add) }
         }
         fraction(fetcher.crash, "fetcher.crash")
+        for (index, number) in fetcher.crashFetches.enumerated() where number <= 0 {
+            add("fetcher.crashFetches[\(index)]", "must be > 0 (fetches are numbered from 1)")
+        }
         if rounds <= 0 { add("rounds", "must be > 0") }
         if drain < .zero { add("drain", "must be >= 0") }
         for (policy, list) in [("seed", thresholds.seed), ("recommended", thresholds.recommended), ("all", thresholds.all)] {

@@ -69,12 +69,14 @@ import FlagServer
 ///   eventsPerCheck: 1        # >= 0
 ///   doubleRelease: 0.0       # fraction, W4
 ///   cancelFirstCheck: 0.0    # fraction, W8
+///   cancelAfter: 5ms         # when a cancelled first check is cancelled (>= 0)
 /// telemetry:
 ///   start: 0ms               # client start latency (a distribution)
 ///   close: 0ms               # client close latency
 ///   slowHosts: [{hosts: [host-0.example.com], start: 2s, close: 2s}]  # W5, W6
 /// fetcher:
 ///   crash: 0.0               # probability a fetch crashes, W10
+///   crashFetches: [2]        # these fetches (numbered from 1) crash, W10 on a refresh
 /// rounds: 1                  # > 0; repeat the load (leak soak)
 /// drain: 5s                  # >= 0; time allowed after the load for everything to close
 /// thresholds:                # expressions, evaluated by reporting

@@ -79,7 +79,7 @@ import Testing
         var settings = RunSettings(name: "w5", policy: policy, server: Self.server(),
                                    load: .constantArrival(perSecond: 200, duration: .milliseconds(300), maxConnections: 1000))
         settings.hostCount = 10
-        settings.slowHosts = [.init(hosts: ["host-0.example.com"], start: .milliseconds(300), close: .zero)]
+        settings.slowHosts = [.init(hosts: ["host-0.example.com"], start: .fixed(.milliseconds(300)), close: nil)]
         settings.lifetime = .zero
         let summary = await Self.run(settings)
         if policy == .seed {

@@ -1,0 +1,56 @@
+import FeatureFlags
+import FlagServer
+import StormReport
+
+/// A live view of a run, for a progress line.
+package struct RunProgress: Sendable {
+    /// The scenario's name and policy.
+    package var label: String
+    /// Connections opened so far.
+    package var opened: Int
+    /// Connections live now.
+    package var live: Int
+    /// Requests the server has received.
+    package var fetches: Int
+    /// Seconds since the run started.
+    package var elapsedSeconds: Double
+}
+
+/// Runs one scenario under one policy end to end: a fresh fake server (its own
+/// model and journal), the runner, and a progress callback a few times a second.
+package enum ScenarioRun {
+    /// Runs `settings` against a fresh in-process server and returns the summary.
+    package static func run(_ settings: RunSettings, environment: EnvironmentInfo,
+                            progress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> RunSummary {
+        let model = FlagServerModel(configuration: settings.server, start: CoarseMonotonicClock().now())
+        let endpoint = try await makeEndpoint(model: model)
+        let runner = StormRunner(settings: settings, endpoint: endpoint)
+        let started = MonotonicTime.preciseNanoseconds()
+        let label = "\(settings.name) [\(settings.policy.rawValue)]"
+        let summary = await withTaskGroup(of: RunSummary?.self) { group in
+            group.addTask { await runner.run(environment: environment) }
+            if let progress {
+                group.addTask {
+                    while !Task.isCancelled {
+                        progress(RunProgress(label: label, opened: runner.nextConnection.load(ordering: .relaxed),
+                                             live: runner.live.load(ordering: .relaxed),
+                                             fetches: model.statistics().requests,
+                                             elapsedSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9))
+                        try? await Task.sleep(for: .milliseconds(250))
+                    }
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        await endpoint.shutdown()
+        return summary!
+    }
+
+    /// The server a realtime run talks to.
+    static func makeEndpoint(model: FlagServerModel) async throws -> any FlagServerEndpoint {
+        InMemoryFlagServerEndpoint(model: model)
+    }
+}
