@@ -38,6 +38,11 @@ public struct FlagCacheConfiguration: Sendable, Hashable {
     /// The reference design's settings: 15-minute TTL, 10-second fetch timeout.
     public init() {}
 
+    /// The age beyond which an in-flight mark counts as stuck: twice the fetch timeout, and at least 100 ms more than it.
+    public var stuckFetchBound: Duration {
+        max(fetchTimeout * 2, fetchTimeout + .milliseconds(100))
+    }
+
     /// Settings with the given TTL and fetch timeout, the rest defaulted.
     public init(ttl: Duration, fetchTimeout: Duration = .seconds(10)) {
         self.ttl = ttl

@@ -28,6 +28,12 @@ public struct FlagCacheStatistics: Sendable, Hashable {
     public var fetches: FetchCounters
     /// Hosts with a fetch in flight (under `seed`, including any stuck by W10).
     public var inFlight: Int
+    /// Hosts marked as fetching for longer than any fetch can take (``FlagCacheConfiguration/stuckFetchBound``):
+    /// stuck marks, as a crashed fetch leaves under `seed` (W10).
+    ///
+    /// Why a bound and not "no fetch running": every fetch runs under the fetch
+    /// timeout, so a mark older than that is stuck whatever the machine's load.
+    public var inFlightBeyondTimeout: Int
     /// Callers parked waiting for an in-flight fetch (`recommended` only; `seed` never waits).
     public var waitingCallers: Int
     /// Background tasks (detached fetches, refreshes) spawned and not yet finished.

@@ -89,6 +89,8 @@ extension Unmanaged where Instance == FlagEntryHandle {
 /// touches no lock, only the entry's atomic snapshot and the clock.
 final class RecommendedFlagCache: Sendable {
     private struct Flight {
+        /// When the flight opened (for ``FlagCacheStatistics/inFlightBeyondTimeout``).
+        let startedAt: FlagInstant
         var waiters: [UInt64: CheckedContinuation<Bool, any Error>] = [:]
     }
 
@@ -276,7 +278,7 @@ final class RecommendedFlagCache: Sendable {
     /// caller must spawn it (after the lock is released).
     private func beginFlightIfIdle(_ entry: inout Entry, _ state: inout State) -> Bool {
         guard entry.flight == nil else { return false }
-        entry.flight = Flight()
+        entry.flight = Flight(startedAt: clock.now())
         state.counters.started += 1
         state.backgroundOutstanding += 1
         return true
@@ -413,6 +415,8 @@ final class RecommendedFlagCache: Sendable {
 
     func snapshot() -> FlagCacheStatistics {
         let statistics = lock.statistics
+        let now = clock.now()
+        let bound = configuration.stuckFetchBound
         return lock.withLock { state in
             FlagCacheStatistics(
                 policy: .recommended,
@@ -422,6 +426,9 @@ final class RecommendedFlagCache: Sendable {
                 doubleReleases: state.slots.doubleReleases,
                 fetches: state.counters,
                 inFlight: state.entries.values.filter { $0.flight != nil }.count,
+                inFlightBeyondTimeout: state.entries.values.filter { entry in
+                    entry.flight.map { now > $0.startedAt && now - $0.startedAt > bound } ?? false
+                }.count,
                 waitingCallers: state.waitingCallers,
                 backgroundTasksOutstanding: state.backgroundOutstanding,
                 leaseSlots: state.slots.slots.count,

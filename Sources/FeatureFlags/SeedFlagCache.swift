@@ -21,6 +21,8 @@ final class SeedFlagCache: Sendable {
         var value: Bool?
         var fetchedAt = FlagInstant.zero
         var fetching = false
+        /// When `fetching` was set (for ``FlagCacheStatistics/inFlightBeyondTimeout``).
+        var fetchStartedAt = FlagInstant.zero
     }
 
     struct State {
@@ -95,6 +97,7 @@ final class SeedFlagCache: Sendable {
             if let value = context.value, now - context.fetchedAt < ttl { return .answer(value) }
             if context.fetching { return .answer(context.value ?? false) }
             context.fetching = true
+            context.fetchStartedAt = now
             state.contexts[raw] = context
             state.counters.started += 1
             return .fetch(contextID: context.id, stale: context.value)
@@ -143,6 +146,8 @@ final class SeedFlagCache: Sendable {
 
     func snapshot() -> FlagCacheStatistics {
         let statistics = lock.statistics
+        let now = clock.now()
+        let bound = configuration.stuckFetchBound
         return lock.withLock { state in
             FlagCacheStatistics(
                 policy: .seed,
@@ -152,6 +157,9 @@ final class SeedFlagCache: Sendable {
                 doubleReleases: 0,
                 fetches: state.counters,
                 inFlight: state.contexts.values.filter(\.fetching).count,
+                inFlightBeyondTimeout: state.contexts.values.filter {
+                    $0.fetching && now > $0.fetchStartedAt && now - $0.fetchStartedAt > bound
+                }.count,
                 waitingCallers: 0,
                 backgroundTasksOutstanding: 0,
                 leaseSlots: 0,

@@ -295,8 +295,8 @@ package final class StormRunner: Sendable {
             if interval == 0 || now &+ interval >= end { break }
             do { try await Task.sleep(for: .nanoseconds(Int64(interval))) } catch { break }
         }
-        let remaining = end > MonotonicTime.preciseNanoseconds() ? end &- MonotonicTime.preciseNanoseconds() : 0
-        if remaining > 0 { try? await Task.sleep(for: .nanoseconds(Int64(remaining))) }
+        let beforeClose = MonotonicTime.preciseNanoseconds()
+        if end > beforeClose { try? await Task.sleep(for: .nanoseconds(Int64(end &- beforeClose))) }
 
         // Close: release both, twice for a misbehaving connection (W4).
         client?.users.add(-1, ordering: .relaxed)
@@ -379,18 +379,17 @@ package final class StormRunner: Sendable {
         return low
     }
 
-    /// Samples the core while the load runs: hosts the cache believes are
-    /// fetching while no fetch is actually running (W10's stuck state), seen on
-    /// two samples 50 ms apart so that a fetch finishing between the two reads is not counted.
+    /// Samples the core while the load runs for W10's stuck state: hosts marked
+    /// as fetching for longer than any fetch can take (the core's
+    /// ``FeatureFlags/FlagCacheStatistics/inFlightBeyondTimeout``). Sampled
+    /// because under `seed` the mark disappears with its entry once every
+    /// connection to the host has left (W2).
     func sampleWhileLoading() async {
-        var previous = 0
         while !loadFinished.load(ordering: .acquiring) {
-            let stuck = max(cache.statistics.inFlight - fetcher.inProgress, 0)
-            let persistent = min(previous, stuck)
-            if persistent > peakStuckFetches.load(ordering: .relaxed) {
-                peakStuckFetches.store(persistent, ordering: .relaxed)
+            let stuck = cache.statistics.inFlightBeyondTimeout
+            if stuck > peakStuckFetches.load(ordering: .relaxed) {
+                peakStuckFetches.store(stuck, ordering: .relaxed)
             }
-            previous = stuck
             try? await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -31,7 +31,7 @@ func scenario(load: String = "{executor: burst, connections: 10}", _ extra: Stri
     }
 
     @Test func unknownKeyFarFromAnyListsTheKnownKeys() {
-        #expect(problems(scenario("fetcher: {explode: 1}")) == ["fetcher.explode: unknown key (known: crash)"])
+        #expect(problems(scenario("fetcher: {explode: 1}")) == ["fetcher.explode: unknown key (known: crash, crashFetches)"])
     }
 
     @Test func sectionKeyAtTheTopLevelSaysWhichSectionItBelongsTo() {
