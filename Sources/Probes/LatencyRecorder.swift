@@ -107,12 +107,14 @@ public struct LatencyRecorder: Sendable, Equatable {
     /// Non-zero means `max` and the top percentiles are lower bounds.
     public var clampedCount: UInt64 { clampedValues }
 
-    /// The value at `percentile` (0–100, e.g. 99.9), in nanoseconds; 0 when empty.
+    /// The value at `percentile` (0–100, e.g. 99.9; outside that range or NaN is clamped into it), in nanoseconds; 0 when empty.
     ///
     /// HdrHistogram's definition: the highest value equivalent (within 0.1 %)
     /// to the one at that rank, capped at the exact maximum.
     public func percentile(_ percentile: Double) -> UInt64 {
-        count == 0 ? 0 : histogram.valueAtPercentile(percentile)
+        guard count > 0 else { return 0 }
+        let bounded = percentile.isNaN ? 0 : Swift.min(Swift.max(percentile, 0), 100)
+        return histogram.valueAtPercentile(bounded)
     }
 
     /// The largest value recorded, exactly, in nanoseconds; 0 when empty.

@@ -27,6 +27,8 @@ extension ProbesTests {
             }
             #expect(recorder.max == 100_000_000)
             #expect(recorder.min == 1_000)
+            #expect(recorder.percentile(100) == 100_000_000 && recorder.percentile(250) == 100_000_000)
+            #expect(recorder.percentile(0) == 1_000 && recorder.percentile(-3) == 1_000 && recorder.percentile(.nan) == 1_000)
             #expect(abs(recorder.mean - 50_000_500) / 50_000_500 <= 0.001)
         }
 
