@@ -74,12 +74,14 @@ extension ProbesTests {
             var recorder = LatencyRecorder()
             recorder.record(1) // any one-time work happens before the measurement
             let values = latencyLikeValues(count: 100_000, seed: 3)
-            let before = try #require(AllocatorProbe.threadAllocationCounters())
+            // Plain reads: #require itself allocates while recording its expression.
+            let beforeReading = AllocatorProbe.threadAllocationCounters()
             for value in values {
                 recorder.record(value)
             }
             recorder.record(UInt64.max)
-            let after = try #require(AllocatorProbe.threadAllocationCounters())
+            let afterReading = AllocatorProbe.threadAllocationCounters()
+            let before = try #require(beforeReading), after = try #require(afterReading)
             #expect(recorder.count == 100_002)
             #if DEBUG
             // Unoptimised builds run Histogram's generic code unspecialised,
