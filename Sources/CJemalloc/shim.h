@@ -19,7 +19,8 @@
 // jemalloc the process loaded (linked or LD_PRELOADed), and a process without
 // jemalloc gets ENOENT instead of an undefined symbol. So Probes keeps working,
 // and says "not jemalloc", if a build stops linking jemalloc (as
-// ThreadSanitizer builds should: see the README).
+// ThreadSanitizer builds should: TSan takes malloc and free but not operator
+// new, which then binds to jemalloc's, and the mix crashes before main).
 typedef int (*cjemalloc_mallctl_function)(const char *, void *, size_t *, void *, size_t);
 
 static inline int cjemalloc_mallctl(const char *name, void *old_value, size_t *old_length, void *new_value,

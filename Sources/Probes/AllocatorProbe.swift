@@ -34,7 +34,7 @@ public struct AllocatorProbe: Sendable, Hashable {
     /// Decides whether ``liveAllocatedBytes(flushingCaches:)`` answers.
     public let allocator: Allocator
 
-    /// The name for the report's `environment.allocator`: "jemalloc", "glibc" or "unknown (jemalloc linked but not serving malloc)".
+    /// The name for the report's `environment.allocator`: "jemalloc", "glibc", "unknown (jemalloc linked but not serving malloc)" or "unknown (jemalloc not loaded)".
     ///
     /// Says plainly when byte figures are missing and why.
     public let name: String
@@ -99,7 +99,10 @@ public struct AllocatorProbe: Sendable, Hashable {
         switch allocator {
         case .jemalloc: name = "jemalloc"
         case .glibc: name = "glibc"
-        case .unknown: name = "unknown (jemalloc linked but not serving malloc)"
+        case .unknown:
+            name = jemallocVersion == nil
+                ? "unknown (jemalloc not loaded)"
+                : "unknown (jemalloc linked but not serving malloc)"
         }
         let jemallocText = jemallocDelta.map { "\($0) B" } ?? "unreadable"
         evidence = "1 MiB malloc: jemalloc thread.allocated +\(jemallocText), glibc mmapped +\(glibcDelta) B; "
