@@ -1,5 +1,12 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// Whether to link jemalloc so that it serves `malloc` (the default; Probes
+/// verifies it at run time). `FLAGSTORM_NO_JEMALLOC=1` leaves it out, which
+/// ThreadSanitizer builds need: TSan replaces `malloc` and `free` but not
+/// jemalloc's `operator new`, and the mix crashes before `main`.
+let linkJemalloc = ProcessInfo.processInfo.environment["FLAGSTORM_NO_JEMALLOC"] == nil
 
 /// FlagStorm: a per-host feature-flag cache and client manager (the system under
 /// test) and the load-testing harness around it. See README.md and
@@ -49,7 +56,8 @@ let package = Package(
             dependencies: [
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            linkerSettings: linkJemalloc ? [.linkedLibrary("jemalloc")] : []
         ),
         // The run report's types (REPORT-SCHEMA.md): plain Codable data, so
         // reporting can import them without the engine.

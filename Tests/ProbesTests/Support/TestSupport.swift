@@ -35,14 +35,16 @@ func latencyLikeValues(count: Int, seed: UInt64) -> [UInt64] {
 /// Whether this test binary runs under ThreadSanitizer, whose interceptors serve `malloc` instead of jemalloc.
 let isUnderThreadSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
 
-/// Runs a measurement of process-wide figures up to `attempts` times and
+/// Runs a measurement of process-wide figures up to `attempts` times (other
+/// suites of the same test process, such as the realtime engine runs, allocate
+/// concurrently, so a clean window may take many tries) and
 /// returns the first result that `isClean` accepts, else the last one.
 ///
 /// Why: in the full `swift test` run other targets' tests run in parallel in
 /// the same process and allocate, open sockets and free memory at any
 /// moment; one quiet attempt out of a few shows the probe is right, while a
 /// real probe bug fails every attempt.
-func firstClean<Result>(attempts: Int = 5, _ measure: () -> Result, isClean: (Result) -> Bool) -> Result {
+func firstClean<Result>(attempts: Int = 100, _ measure: () -> Result, isClean: (Result) -> Bool) -> Result {
     var result = measure()
     for _ in 1 ..< attempts where !isClean(result) {
         result = measure()
