@@ -13,7 +13,7 @@ public enum ConsoleSummary {
         lines.append("\(verdict)  \(summary.scenario.name) [\(summary.scenario.policy)]  \(duration(summary.durationNanoseconds))  seed \(summary.scenario.seed)")
         let c = summary.connections
         lines.append("  connections  opened \(c.opened)  closed \(c.closed)  peak \(c.peakConcurrent)  hosts \(c.hosts)"
-                     + (c.lateStarts > 0 ? "  late \(c.lateStarts)" : "") + (c.dropped > 0 ? "  dropped \(c.dropped)" : ""))
+                     + (c.lateStarts > 0 ? "  late \(c.lateStarts)" : "") + (c.dropped > 0 ? "  dropped \(c.dropped)" : "") + (c.bytesPerConnection.map { "  \($0) B/connection" } ?? ""))
         let f = summary.fetches
         lines.append("  fetches      total \(f.total)  minimum \(f.minimum)  redundant \(f.redundant)  failed \(f.failed)  429 \(f.rateLimited)  before-Retry-After \(f.beforeRetryAfter)  peak/host/min \(f.peakPerHostPerMinute)")
         let a = summary.answers

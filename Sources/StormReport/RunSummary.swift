@@ -141,10 +141,14 @@ public struct ConnectionCounts: Codable, Sendable, Hashable {
     public var lateStarts: Int
     /// Open-model arrivals dropped because `maxConnections` were live.
     public var dropped: Int
+    /// Allocator-reported live bytes per live connection at the busiest sample (harness and core together;
+    /// `nil` below 1,000 connections or without a verified allocator).
+    public var bytesPerConnection: Int?
 
     /// Creates the counts.
     public init(opened: Int = 0, closed: Int = 0, peakConcurrent: Int = 0, hosts: Int = 0,
-                lateStarts: Int = 0, dropped: Int = 0) {
+                lateStarts: Int = 0, dropped: Int = 0, bytesPerConnection: Int? = nil) {
+        self.bytesPerConnection = bytesPerConnection
         self.opened = opened
         self.closed = closed
         self.peakConcurrent = peakConcurrent

@@ -1,9 +1,18 @@
 import Foundation
+import Probes
 import StormReport
 
 /// Where this run happens, for the report's `environment` block.
 enum RunEnvironment {
-    static func current() -> EnvironmentInfo {
+    /// The allocator serving `malloc`, as verified at run time (`jemalloc 5.3.0`, `glibc`, `unknown (…)`).
+    static func allocatorName(_ probe: AllocatorProbe) -> String {
+        if probe.allocator == .jemalloc, let version = probe.jemallocVersion {
+            return "jemalloc " + (version.split(separator: "-").first.map(String.init) ?? version)
+        }
+        return probe.name
+    }
+
+    static func current(allocator: AllocatorProbe = AllocatorProbe()) -> EnvironmentInfo {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         #if DEBUG
@@ -12,7 +21,7 @@ enum RunEnvironment {
         let build = "release"
         #endif
         return EnvironmentInfo(toolchain: toolchain, cores: ProcessInfo.processInfo.activeProcessorCount,
-                               allocator: "unverified", startedAt: formatter.string(from: Date()), build: build)
+                               allocator: allocatorName(allocator), startedAt: formatter.string(from: Date()), build: build)
     }
 
     static var toolchain: String {

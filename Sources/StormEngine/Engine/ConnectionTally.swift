@@ -12,6 +12,20 @@ struct Tally: Sendable {
     var isEnabled = OperationLatency()
     var close = OperationLatency()
     var clientAcquire = OperationLatency()
+    var counts = Counts()
+
+    mutating func merge(_ other: Tally) {
+        open.merge(other.open)
+        isEnabled.merge(other.isEnabled)
+        close.merge(other.close)
+        clientAcquire.merge(other.clientAcquire)
+        counts.merge(other.counts)
+    }
+}
+
+/// A connection's plain counts (no histograms: those live in the stripes, a
+/// few hundred KiB each, and must never be created per connection).
+struct Counts: Sendable {
     var answers = 0
     var wrong = 0
     var stale = 0
@@ -23,11 +37,7 @@ struct Tally: Sendable {
     var lateStarts = 0
     var wrongExample: String?
 
-    mutating func merge(_ other: Tally) {
-        open.merge(other.open)
-        isEnabled.merge(other.isEnabled)
-        close.merge(other.close)
-        clientAcquire.merge(other.clientAcquire)
+    mutating func merge(_ other: Counts) {
         answers += other.answers
         wrong += other.wrong
         stale += other.stale
@@ -48,7 +58,7 @@ struct ConnectionTally {
 
     static let bufferLimit = 64
     var samples: [(Operation, UInt64)] = []
-    var counts = Tally()
+    var counts = Counts()
 
     @inline(__always)
     mutating func record(_ operation: Operation, _ nanoseconds: UInt64, stripes: TallyStripes, stripe: Int) {
@@ -60,7 +70,7 @@ struct ConnectionTally {
         let samples = self.samples
         let counts = self.counts
         self.samples.removeAll(keepingCapacity: true)
-        self.counts = Tally()
+        self.counts = Counts()
         stripes.add(samples: samples, counts: counts, stripe: stripe)
     }
 }
@@ -69,11 +79,12 @@ struct ConnectionTally {
 final class TallyStripes: Sendable {
     private let stripes: [Locked<Tally>]
 
-    init(count: Int = 16) {
+    /// Eight stripes: each holds four HdrHistograms of about 300 KiB, so more would cost memory for little less contention on 2 cores.
+    init(count: Int = 8) {
         stripes = (0..<max(count, 1)).map { _ in Locked(Tally()) }
     }
 
-    func add(samples: [(ConnectionTally.Operation, UInt64)], counts: Tally, stripe: Int) {
+    func add(samples: [(ConnectionTally.Operation, UInt64)], counts: Counts, stripe: Int) {
         stripes[stripe % stripes.count].withLock { tally in
             for (operation, nanoseconds) in samples {
                 switch operation {
@@ -83,7 +94,7 @@ final class TallyStripes: Sendable {
                 case .clientAcquire: tally.clientAcquire.record(nanoseconds)
                 }
             }
-            tally.merge(counts)
+            tally.counts.merge(counts)
         }
     }
 

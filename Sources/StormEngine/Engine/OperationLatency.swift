@@ -1,29 +1,28 @@
-import FeatureFlags
+import Probes
 import StormReport
 
-/// The engine's latency recorder for one operation.
-///
-/// Placeholder over the core's ``FeatureFlags/DurationHistogram`` until the
-/// Probes target's HdrHistogram recorder is wired in.
+/// The engine's latency recorder for one operation: an HdrHistogram (Probes'
+/// ``Probes/LatencyRecorder``) whose summary goes into the report with its
+/// encoded histogram, so reports from shards or repeats merge exactly.
 struct OperationLatency: Sendable {
-    private(set) var histogram = DurationHistogram()
+    private(set) var recorder = LatencyRecorder()
 
     @inline(__always)
-    mutating func record(_ nanoseconds: UInt64) { histogram.record(nanoseconds: nanoseconds) }
+    mutating func record(_ nanoseconds: UInt64) { recorder.record(nanoseconds) }
 
-    mutating func merge(_ other: OperationLatency) { histogram.merge(other.histogram) }
+    mutating func merge(_ other: OperationLatency) { recorder.merge(other.recorder) }
 
-    var count: Int { Int(histogram.count) }
+    var count: Int { Int(recorder.count) }
 
     var entry: LatencyEntry {
-        let count = histogram.count
-        return LatencyEntry(count: Int(count),
-                            p50Nanoseconds: Int64(histogram.percentile(0.5)),
-                            p90Nanoseconds: Int64(histogram.percentile(0.9)),
-                            p99Nanoseconds: Int64(histogram.percentile(0.99)),
-                            p999Nanoseconds: Int64(histogram.percentile(0.999)),
-                            maxNanoseconds: Int64(histogram.maxNanoseconds),
-                            meanNanoseconds: count == 0 ? 0 : Int64(histogram.sumNanoseconds / count),
-                            histogram: "")
+        let summary = recorder.summary()
+        return LatencyEntry(count: Int(summary.count),
+                            p50Nanoseconds: Int64(summary.p50Nanoseconds),
+                            p90Nanoseconds: Int64(summary.p90Nanoseconds),
+                            p99Nanoseconds: Int64(summary.p99Nanoseconds),
+                            p999Nanoseconds: Int64(summary.p999Nanoseconds),
+                            maxNanoseconds: Int64(summary.maxNanoseconds),
+                            meanNanoseconds: Int64(summary.meanNanoseconds),
+                            histogram: summary.histogram)
     }
 }

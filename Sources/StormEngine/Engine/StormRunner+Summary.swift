@@ -8,6 +8,7 @@ extension StormRunner {
     func summarize(environment: EnvironmentInfo, duration: UInt64, fdGrowth: Int,
                    allocatedBytesGrowth: Int?) -> RunSummary {
         let tally = stripes.total
+        let counts = tally.counts
         let model = endpoint.model
         let statistics = model.statistics()
         let journal = model.journal()
@@ -30,8 +31,8 @@ extension StormRunner {
                                   rateLimited: statistics[.rateLimited], beforeRetryAfter: analysis.beforeRetryAfter,
                                   peakPerHostPerMinute: statistics.peakRequestsPerMinutePerHost, byHost: Array(byHost))
 
-        let answers = AnswerCounts(total: tally.answers, wrong: tally.wrong, errors: tally.errors,
-                                   cancelled: tally.cancelled, waitedOnRefresh: tally.waitedOnRefresh, stale: tally.stale)
+        let answers = AnswerCounts(total: counts.answers, wrong: counts.wrong, errors: counts.errors,
+                                   cancelled: counts.cancelled, waitedOnRefresh: counts.waitedOnRefresh, stale: counts.stale)
 
         var latency: [String: LatencyEntry] = [:]
         if settings.recordLatency {
@@ -70,7 +71,7 @@ extension StormRunner {
         let invariants = [
             InvariantResult(name: "oneFetchInFlightPerHost", violations: analysis.overlapping,
                             example: analysis.overlappingExample, gating: gating),
-            InvariantResult(name: "answersMatchTruth", violations: tally.wrong, example: tally.wrongExample, gating: gating),
+            InvariantResult(name: "answersMatchTruth", violations: counts.wrong, example: counts.wrongExample, gating: gating),
             InvariantResult(name: "oneLiveClientPerHost", violations: lifecycle.secondLiveClients,
                             example: lifecycle.secondLiveClientExample, gating: gating),
             InvariantResult(name: "noClientClosedWhileInUse", violations: lifecycle.closedWhileInUse,
@@ -92,12 +93,18 @@ extension StormRunner {
                             gating: gating),
         ]
 
+        // Live bytes per connection at the busiest sample; only with enough connections to rise above noise.
+        let baseline = baselineLiveBytes.load(ordering: .relaxed)
+        let sampledPeak = peakSampledConnections.load(ordering: .relaxed)
+        let bytesPerConnection: Int? = baseline >= 0 && sampledPeak >= 1000
+            ? max(liveBytesAtPeak.load(ordering: .relaxed) - baseline, 0) / sampledPeak : nil
         let scenario = ScenarioInfo(name: settings.name, file: settings.file, mode: settings.mode,
                                     policy: settings.policy.rawValue, seed: settings.seed, description: settings.description)
-        let connections = ConnectionCounts(opened: tally.opened, closed: tally.closed,
+        let connections = ConnectionCounts(opened: counts.opened, closed: counts.closed,
                                            peakConcurrent: peakLive.load(ordering: .relaxed),
-                                           hosts: hosts.count, lateStarts: tally.lateStarts,
-                                           dropped: dropped.load(ordering: .relaxed))
+                                           hosts: hosts.count, lateStarts: counts.lateStarts,
+                                           dropped: dropped.load(ordering: .relaxed),
+                                           bytesPerConnection: bytesPerConnection)
         var summary = RunSummary(scenario: scenario, environment: environment, durationNanoseconds: Int64(duration),
                                  connections: connections, fetches: fetches, answers: answers, latency: latency,
                                  contention: contention, lifecycle: lifecycleCounts, leaks: leaks,

@@ -1,6 +1,7 @@
 import FeatureFlags
 import FlagServer
 import Foundation
+import Probes
 import StormReport
 import Synchronization
 
@@ -31,6 +32,9 @@ package final class StormRunner: Sendable {
     let dropped = Atomic<Int>(0)
     let peakStuckFetches = Atomic<Int>(0)
     let loadFinished = Atomic<Bool>(false)
+    let baselineLiveBytes = Atomic<Int>(-1)
+    let peakSampledConnections = Atomic<Int>(0)
+    let liveBytesAtPeak = Atomic<Int>(0)
     let origin: UInt64
     /// A check slower than this on a host that has answered before waited on a fetch (W9).
     let refreshWaitThreshold: UInt64
@@ -126,22 +130,38 @@ package final class StormRunner: Sendable {
     // MARK: - Running
 
     /// Runs every round of the load, drains, and summarises.
-    package func run(environment: EnvironmentInfo) async -> RunSummary {
+    ///
+    /// Leak figures: file descriptors are compared between before the first
+    /// round and after the drain. Live bytes (jemalloc, verified) are compared
+    /// between the end of the first round and after the drain, so what the first
+    /// round builds and keeps by design (cache entries retained until expiry,
+    /// lease slots, connection pools) is not counted as growth; with one round
+    /// there is nothing to compare and the figure is `nil`.
+    package func run(environment: EnvironmentInfo, allocator: AllocatorProbe = AllocatorProbe()) async -> RunSummary {
         let startedAt = MonotonicTime.preciseNanoseconds()
-        let fdBefore = ProcessCounters.openFileDescriptors()
+        let before = LeakReading.current(allocator: allocator)
+        let rounds = max(settings.rounds, 1)
+        let afterFirstRound = Locked<LeakReading?>(nil)
+        baselineLiveBytes.store(allocator.liveAllocatedBytes(flushingCaches: false) ?? -1, ordering: .relaxed)
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for _ in 0..<max(self.settings.rounds, 1) {
+                for round in 0..<rounds {
                     await self.runLoad()
+                    if round == 0, rounds > 1 {
+                        await self.drain()
+                        afterFirstRound.withLock { $0 = LeakReading.current(allocator: allocator) }
+                    }
                 }
                 self.loadFinished.store(true, ordering: .releasing)
             }
-            group.addTask { await self.sampleWhileLoading() }
+            group.addTask { await self.sampleWhileLoading(allocator: allocator) }
         }
         await drain()
         let finishedAt = MonotonicTime.preciseNanoseconds()
+        let after = LeakReading.current(allocator: allocator)
+        let bytesGrowth = afterFirstRound.withLock { $0 }.flatMap { after.growth(from: $0).allocatedBytesGrowth }
         let summary = summarize(environment: environment, duration: finishedAt &- startedAt,
-                                fdGrowth: ProcessCounters.openFileDescriptors() - fdBefore, allocatedBytesGrowth: nil)
+                                fdGrowth: after.growth(from: before).fdGrowth ?? 0, allocatedBytesGrowth: bytesGrowth)
         await cache.shutdown()
         await manager.shutdown()
         return summary
@@ -384,11 +404,19 @@ package final class StormRunner: Sendable {
     /// ``FeatureFlags/FlagCacheStatistics/inFlightBeyondTimeout``). Sampled
     /// because under `seed` the mark disappears with its entry once every
     /// connection to the host has left (W2).
-    func sampleWhileLoading() async {
+    func sampleWhileLoading(allocator: AllocatorProbe) async {
         while !loadFinished.load(ordering: .acquiring) {
             let stuck = cache.statistics.inFlightBeyondTimeout
             if stuck > peakStuckFetches.load(ordering: .relaxed) {
                 peakStuckFetches.store(stuck, ordering: .relaxed)
+            }
+            // Live bytes at the busiest moment, for memory per connection (no cache flush: it would disturb the run).
+            if let live = allocator.liveAllocatedBytes(flushingCaches: false) {
+                let connections = self.live.load(ordering: .relaxed)
+                if connections > peakSampledConnections.load(ordering: .relaxed) {
+                    peakSampledConnections.store(connections, ordering: .relaxed)
+                    liveBytesAtPeak.store(live, ordering: .relaxed)
+                }
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
