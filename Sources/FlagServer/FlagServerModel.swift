@@ -19,15 +19,16 @@ import FeatureFlags
 ///
 /// Thread safety: all mutable state sits behind one `pthread_mutex` lock
 /// (see FeatureFlags' `Locked`); everything that depends only on time (truth, outages,
-/// flapping, which faults apply) and building the response run outside it.
+/// flapping) and building the response run outside it. The fault plan lives
+/// under the lock because ``replaceFaults(_:)`` may change it while serving.
 public final class FlagServerModel: Sendable {
-    /// The configuration the model was built from (host names as given).
+    /// The configuration the model was built from (host names as given; its
+    /// `faults` are the initial plan, see ``faults()`` for the one in force).
     public let configuration: FlagServerConfiguration
     /// The instant all configured times (`FlagFlip.at`, windows) are measured from.
     public let start: FlagInstant
 
     private let profiles: [String: FlagHostProfile]
-    private let faults: [FlagServerFault]
     private let outages: [FlagServerOutage]
     private let flapping: [FlagServerFlapping]
     private let state: Locked<State>
@@ -46,11 +47,6 @@ public final class FlagServerModel: Sendable {
             profiles[HostKey(name).normalized] = profile
         }
         self.profiles = profiles
-        self.faults = configuration.faults.map { fault in
-            var fault = fault
-            fault.hosts = Self.normalize(fault.hosts)
-            return fault
-        }
         self.outages = configuration.outages.map { outage in
             var outage = outage
             outage.hosts = Self.normalize(outage.hosts)
@@ -62,6 +58,7 @@ public final class FlagServerModel: Sendable {
             return flapping
         }
         var state = State(generator: SeededRandomGenerator(seed: configuration.seed))
+        state.faults = Self.normalize(configuration.faults)
         if let global = configuration.rateLimits.global {
             state.globalBucket = TokenBucket(limit: global, now: start)
         }
@@ -89,9 +86,6 @@ public final class FlagServerModel: Sendable {
         } else {
             certainFailure = nil
         }
-        let applicableFaults = faults.filter { fault in
-            (fault.window?.contains(elapsed) ?? true) && Self.matches(fault.hosts, name)
-        }
         let perHostLimit = configuration.rateLimits.perHost
         let journalLimit = configuration.journalEntryLimit
 
@@ -106,7 +100,7 @@ public final class FlagServerModel: Sendable {
                 verdict = .rateLimited(retryAfterSeconds: retryAfter)
             } else if let certainFailure {
                 verdict = .fault(.status(certainFailure.status, retryAfterSeconds: certainFailure.retryAfter))
-            } else if let fault = Self.pick(applicableFaults, draw: faultDraw) {
+            } else if let fault = Self.pick(state.faults, elapsed: elapsed, host: name, draw: faultDraw) {
                 verdict = .fault(fault)
             } else {
                 verdict = .ok
@@ -166,6 +160,52 @@ public final class FlagServerModel: Sendable {
         return profile.truth.value(after: elapsed(at: instant))
     }
 
+    /// Journals a request the server could not route (an unknown path), answered 404 at once.
+    ///
+    /// Why journalled: a driver pointed at the wrong path must show up in the
+    /// journal (ground truth), not vanish. It draws no random number, takes no
+    /// rate-limit token and is never in flight, so a stray request does not
+    /// change the answers to the flag requests around it. `host` may be empty
+    /// when the request carried no `Host` header. Returns the request's ID.
+    @discardableResult
+    public func recordUnroutable(path: String, host: String, at arrival: FlagInstant) -> Int {
+        let name = HostKey(host).normalized
+        let journalLimit = configuration.journalEntryLimit
+        return state.withLock { state in
+            let requestID = state.nextRequestID
+            state.nextRequestID += 1
+            let entry = FlagServerJournalEntry(requestID: requestID, host: name, arrival: arrival,
+                                               outcome: .notFound(path: path), latency: .zero)
+            state.record(entry, journalLimit: journalLimit, inFlight: false)
+            return requestID
+        }
+    }
+
+    // MARK: - Changing the fault plan
+
+    /// The fault plan in force (host names normalised), in plan order.
+    public func faults() -> [FlagServerFault] {
+        state.withLock { $0.faults }
+    }
+
+    /// Replaces the fault plan from the next request on; returns the plan it replaced.
+    ///
+    /// Why under the lock: the fault is picked under the same lock that hands out
+    /// request IDs, so each request sees either the old plan or the new one,
+    /// never a mix. Every request still draws the same random numbers, so with
+    /// no replacement the journal for a seed is unchanged, and after one the
+    /// draws stay aligned with the request sequence. The plan is not validated
+    /// here: check it with ``FlagServerConfiguration/validate()`` first.
+    @discardableResult
+    public func replaceFaults(_ faults: [FlagServerFault]) -> [FlagServerFault] {
+        let normalized = Self.normalize(faults)
+        return state.withLock { state in
+            let previous = state.faults
+            state.faults = normalized
+            return previous
+        }
+    }
+
     // MARK: - Reading the journal
 
     /// Every journalled request so far, in arrival order (at most ``FlagServerConfiguration/journalEntryLimit``, the first ones).
@@ -203,6 +243,14 @@ public final class FlagServerModel: Sendable {
                ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
     }
 
+    private static func normalize(_ faults: [FlagServerFault]) -> [FlagServerFault] {
+        faults.map { fault in
+            var fault = fault
+            fault.hosts = normalize(fault.hosts)
+            return fault
+        }
+    }
+
     private static func normalize(_ hosts: Set<String>?) -> Set<String>? {
         hosts.map { Set($0.map { HostKey($0).normalized }) }
     }
@@ -211,10 +259,15 @@ public final class FlagServerModel: Sendable {
         hosts?.contains(name) ?? true
     }
 
-    /// The fault whose slice of `[0, 1)` holds `draw`, each fault owning a slice as wide as its probability, in plan order.
-    private static func pick(_ faults: [FlagServerFault], draw: Double) -> FlagServerFaultKind? {
+    /// The fault whose slice of `[0, 1)` holds `draw`, each fault that applies at
+    /// `elapsed` to `host` owning a slice as wide as its probability, in plan order.
+    ///
+    /// Runs under the lock (the plan can be replaced at run time); it allocates
+    /// nothing and a plan has a handful of entries.
+    private static func pick(_ faults: [FlagServerFault], elapsed: Duration, host: String,
+                             draw: Double) -> FlagServerFaultKind? {
         var upper = 0.0
-        for fault in faults {
+        for fault in faults where (fault.window?.contains(elapsed) ?? true) && matches(fault.hosts, host) {
             upper += min(max(fault.probability, 0), 1)
             if draw < upper { return fault.kind }
         }
@@ -263,6 +316,8 @@ extension FlagServerModel {
         var peakInFlight = 0
         var hosts: [String: HostState] = [:]
         var globalBucket: TokenBucket?
+        /// The fault plan in force, host names normalised.
+        var faults: [FlagServerFault] = []
 
         init(generator: SeededRandomGenerator) {
             self.generator = generator
@@ -286,12 +341,14 @@ extension FlagServerModel {
             return retryAfter
         }
 
-        /// Counts and journals one request, and marks it in flight.
-        mutating func record(_ entry: FlagServerJournalEntry, journalLimit: Int?) {
+        /// Counts and journals one request, and marks it in flight unless told otherwise.
+        mutating func record(_ entry: FlagServerJournalEntry, journalLimit: Int?, inFlight marksInFlight: Bool = true) {
             let kind = entry.outcome.kind.rawValue
             outcomes[kind] += 1
-            inFlight.insert(entry.requestID)
-            peakInFlight = max(peakInFlight, inFlight.count)
+            if marksInFlight {
+                inFlight.insert(entry.requestID)
+                peakInFlight = max(peakInFlight, inFlight.count)
+            }
             hosts[entry.host, default: HostState()].count(kind: kind, at: entry.arrival)
             if let journalLimit, journal.count >= journalLimit {
                 droppedJournalEntries += 1
