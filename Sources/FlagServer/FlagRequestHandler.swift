@@ -92,7 +92,7 @@ final class FlagRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answerFlag(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let host = head.headers.first(name: "host").map(FlagRequestRouting.hostName(fromHeader:)) ?? ""
-        let decision = model.handle(host: host, at: clock.now())
+        let decision = model.handle(normalizedHost: host, at: clock.now())
         pending = decision
         if decision.action == .hang { return }
         if decision.latency > .zero {

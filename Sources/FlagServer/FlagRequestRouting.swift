@@ -55,6 +55,9 @@ enum FlagRequestRouting {
     /// `127.0.0.1:8080`) but name the real host in `Host`, sometimes with the
     /// real host's port (`example.com:443`); both must route to `example.com`.
     static func hostName(fromHeader header: String) -> String {
+        // Fast path: already a normalised name (lowercase letters, digits, dots,
+        // hyphens; no port, no trailing dot), as the core's fetcher sends it.
+        if isNormalizedName(header) { return header }
         var host = Substring(header)
         if host.first == "[" {
             // IPv6 literal: keep through the closing bracket.
@@ -64,5 +67,22 @@ enum FlagRequestRouting {
             host = host[..<colon]
         }
         return HostKey(String(host)).normalized
+    }
+
+    private static func isNormalizedName(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let last = bytes.last, last != UInt8(ascii: ".") else { return false }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "."), UInt8(ascii: "-"):
+                    continue
+                default:
+                    return false
+                }
+            }
+            return true
+        } ?? false
     }
 }

@@ -18,6 +18,10 @@ import Testing
         #expect(FlagRequestRouting.hostName(fromHeader: "Example.COM:8080") == "example.com")
         #expect(FlagRequestRouting.hostName(fromHeader: "example.com") == "example.com")
         #expect(FlagRequestRouting.hostName(fromHeader: "[::1]:8080") == "[::1]")
+        // The fast path for already-normalised names agrees with HostKey on near misses.
+        for header in ["a.example.", "a_b.example", "A.example", "https://a.example/", "a.example"] {
+            #expect(FlagRequestRouting.hostName(fromHeader: header) == HostKey(header).normalized, "\(header)")
+        }
     }
 
     @Test func journalFiltersByHostAndKeepsTheNewestUpToTheLimit() {
