@@ -232,7 +232,8 @@ public final class FlagServerModel: Sendable {
 
     /// Every journalled request so far, in arrival order (at most ``FlagServerConfiguration/journalEntryLimit``, the first ones).
     public func journal() -> [FlagServerJournalEntry] {
-        state.withLock { $0.journal }
+        // Copy the chunk list under the lock, flatten outside it.
+        state.withLock { $0.journal }.flattened()
     }
 
     /// A snapshot of the counters: totals, in-flight gauge, per-host counters and peaks.
@@ -342,7 +343,7 @@ extension FlagServerModel {
     struct State {
         var generator: SeededRandomGenerator
         var nextRequestID = 0
-        var journal: [FlagServerJournalEntry] = []
+        var journal = FlagServerJournalStorage()
         var droppedJournalEntries = 0
         var outcomes = [Int](repeating: 0, count: FlagServerOutcomeKind.allCases.count)
         var inFlight: Set<Int> = []

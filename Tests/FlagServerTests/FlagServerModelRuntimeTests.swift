@@ -77,6 +77,16 @@ import Testing
         #expect(model.statistics().inFlight == 0)
     }
 
+    @Test func journalKeepsArrivalOrderAcrossItsChunks() {
+        let model = makeModel()
+        let requests = FlagServerJournalStorage.chunkSize * 2 + 5
+        for index in 0..<requests { _ = model.handle(host: "h\(index % 3).example", at: at(.microseconds(index))) }
+        let journal = model.journal()
+        #expect(journal.count == requests)
+        #expect(journal.map(\.requestID) == Array(0..<requests))
+        #expect(journal.last?.arrival == at(.microseconds(requests - 1)))
+    }
+
     @Test func summaryListsTotalsOutcomes429sAndTheBusiestHosts() {
         let model = makeModel(FlagServerConfiguration(rateLimits: FlagServerRateLimits(
             perHost: FlagServerRateLimit(requests: 2, per: .seconds(60)))))
