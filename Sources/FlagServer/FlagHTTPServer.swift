@@ -144,7 +144,10 @@ public final class FlagHTTPServer: Sendable {
         guard let open else { return }
         try? await serverChannel.close()
         for channel in open {
-            try? await channel.close()
+            channel.close(promise: nil)
+            // The close future completes after the handlers saw the channel go
+            // inactive, so every unfinished request is finished in the model by now.
+            try? await channel.closeFuture.get()
         }
         if ownsGroup {
             try await group.shutdownGracefully()

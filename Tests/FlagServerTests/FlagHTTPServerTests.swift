@@ -152,6 +152,17 @@ private func fetchError(
         }
     }
 
+    @Test func hungRequestIsFinishedOnceItsConnectionCloses() async throws {
+        try await withServer(always(.hang)) { harness async throws in
+            let error = await fetchError { try await harness.fetcher(timeout: .milliseconds(100)).fetchFlag(for: host) }
+            #expect(error?.kind == .timeout)
+            // Whether the client already closed or shutdown closes it, the hang ends in the model.
+            try await harness.server.shutdown()
+            #expect(harness.model.statistics().inFlight == 0)
+            #expect(harness.model.statistics().peakInFlight == 1)
+        }
+    }
+
     @Test func resetIsATransportErrorForTheFetcherAndThePlainClient() async throws {
         try await withServer(always(.reset)) { harness async throws in
             let error = await fetchError { try await harness.fetcher().fetchFlag(for: host) }
