@@ -74,15 +74,8 @@ struct FlagServerAdmin: Sendable {
             limit = value
         }
         let host = query["host"].map { FlagRequestRouting.hostName(fromHeader: $0) }
-        let entries = model.journal()
-        var selected: [FlagServerJournalEntry] = []
-        // Newest first until `limit`, then back to arrival order.
-        for entry in entries.reversed() where selected.count < limit {
-            if let host, entry.host != host { continue }
-            selected.append(entry)
-        }
         let start = model.start
-        let lines = selected.reversed().map { $0.jsonLine(relativeTo: start) + "\n" }
+        let lines = model.recentJournal(limit: limit, host: host).map { $0.jsonLine(relativeTo: start) + "\n" }
         return Reply(status: 200, contentType: "application/x-ndjson", body: lines.joined())
     }
 

@@ -32,4 +32,17 @@ struct FlagServerJournalStorage: Sendable {
         for chunk in chunks { entries.append(contentsOf: chunk) }
         return entries
     }
+
+    /// The last `limit` entries for which `include` holds, in arrival order, reading only as far back as needed.
+    func suffix(_ limit: Int, where include: (FlagServerJournalEntry) -> Bool) -> [FlagServerJournalEntry] {
+        guard limit > 0 else { return [] }
+        var newestFirst: [FlagServerJournalEntry] = []
+        outer: for chunk in chunks.reversed() {
+            for entry in chunk.reversed() where include(entry) {
+                newestFirst.append(entry)
+                if newestFirst.count == limit { break outer }
+            }
+        }
+        return newestFirst.reversed()
+    }
 }

@@ -236,6 +236,18 @@ public final class FlagServerModel: Sendable {
         state.withLock { $0.journal }.flattened()
     }
 
+    /// The last `limit` journalled requests (for `host`, any spelling, when given), in arrival order.
+    ///
+    /// Why: the admin surface shows the recent tail; copying the whole journal
+    /// (millions of entries on a long run) for it would cost far more than the
+    /// answer. Like ``journal()``, it holds the lock only to copy the chunk list.
+    public func recentJournal(limit: Int, host: String? = nil) -> [FlagServerJournalEntry] {
+        let storage = state.withLock { $0.journal }
+        guard let host else { return storage.suffix(limit) { _ in true } }
+        let name = HostKey(host).normalized
+        return storage.suffix(limit) { $0.host == name }
+    }
+
     /// A snapshot of the counters: totals, in-flight gauge, per-host counters and peaks.
     public func statistics() -> FlagServerStatistics {
         state.withLock { state in

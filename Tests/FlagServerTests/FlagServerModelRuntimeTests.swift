@@ -85,6 +85,12 @@ import Testing
         #expect(journal.count == requests)
         #expect(journal.map(\.requestID) == Array(0..<requests))
         #expect(journal.last?.arrival == at(.microseconds(requests - 1)))
+        // The recent tail crosses a chunk boundary backwards and filters by host.
+        let tail = model.recentJournal(limit: 4, host: "H1.example")
+        #expect(tail.map(\.requestID) == [requests - 12, requests - 9, requests - 6, requests - 3])
+        #expect(tail.allSatisfy { $0.host == "h1.example" })
+        #expect(model.recentJournal(limit: 3).map(\.requestID) == Array((requests - 3)..<requests))
+        #expect(model.recentJournal(limit: 0).isEmpty)
     }
 
     @Test func summaryListsTotalsOutcomes429sAndTheBusiestHosts() {
