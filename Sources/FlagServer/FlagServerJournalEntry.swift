@@ -18,6 +18,8 @@ public enum FlagServerOutcome: Sendable, Hashable {
     case malformedJSON
     /// 200 with the flag's value, delivered slowly over `duration`.
     case slowBody(Bool, duration: Duration)
+    /// 404: the request asked for a path the server does not serve (see ``FlagServerModel/recordUnroutable(path:host:at:)``).
+    case notFound(path: String)
 
     /// The outcome without its details, for counting.
     public var kind: FlagServerOutcomeKind {
@@ -30,6 +32,7 @@ public enum FlagServerOutcome: Sendable, Hashable {
         case .emptyBody: .emptyBody
         case .malformedJSON: .malformedJSON
         case .slowBody: .slowBody
+        case .notFound: .notFound
         }
     }
 }
@@ -52,6 +55,24 @@ public enum FlagServerOutcomeKind: Int, Sendable, Hashable, CaseIterable, Compar
     case malformedJSON
     /// See ``FlagServerOutcome/slowBody(_:duration:)``.
     case slowBody
+    /// See ``FlagServerOutcome/notFound(path:)``.
+    case notFound
+
+    /// A short stable name for reports and JSON: `ok`, `status`, `rate_limited`,
+    /// `hang`, `reset`, `empty_body`, `malformed_json`, `slow_body`, `not_found`.
+    public var label: String {
+        switch self {
+        case .ok: "ok"
+        case .status: "status"
+        case .rateLimited: "rate_limited"
+        case .hang: "hang"
+        case .reset: "reset"
+        case .emptyBody: "empty_body"
+        case .malformedJSON: "malformed_json"
+        case .slowBody: "slow_body"
+        case .notFound: "not_found"
+        }
+    }
 
     /// Declaration order, so reports list outcomes the same way every time.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -19,18 +19,24 @@ import FeatureFlags
 ///
 /// Thread safety: all mutable state sits behind one `pthread_mutex` lock
 /// (see FeatureFlags' `Locked`); everything that depends only on time (truth, outages,
-/// flapping, which faults apply) and building the response run outside it.
+/// flapping) and building the response run outside it. The fault plan lives
+/// under the lock because ``replaceFaults(_:)`` may change it while serving.
 public final class FlagServerModel: Sendable {
-    /// The configuration the model was built from (host names as given).
+    /// The configuration the model was built from (host names as given; its
+    /// `faults` are the initial plan, see ``faults()`` for the one in force).
     public let configuration: FlagServerConfiguration
     /// The instant all configured times (`FlagFlip.at`, windows) are measured from.
     public let start: FlagInstant
 
     private let profiles: [String: FlagHostProfile]
-    private let faults: [FlagServerFault]
     private let outages: [FlagServerOutage]
     private let flapping: [FlagServerFlapping]
     private let state: Locked<State>
+    /// The 200 answers of every (value, TTL, spelling) the configured profiles can give, built once.
+    ///
+    /// Why: building the JSON (escaping the flag name, concatenating) was a
+    /// tenth of the HTTP front end's CPU per request at 50,000 requests/s.
+    private let okResponses: [OKResponseKey: FlagServerResponse]
 
     /// Builds a model answering as `configuration` says, with time measured from `start`.
     ///
@@ -46,11 +52,6 @@ public final class FlagServerModel: Sendable {
             profiles[HostKey(name).normalized] = profile
         }
         self.profiles = profiles
-        self.faults = configuration.faults.map { fault in
-            var fault = fault
-            fault.hosts = Self.normalize(fault.hosts)
-            return fault
-        }
         self.outages = configuration.outages.map { outage in
             var outage = outage
             outage.hosts = Self.normalize(outage.hosts)
@@ -61,7 +62,21 @@ public final class FlagServerModel: Sendable {
             flapping.hosts = Self.normalize(flapping.hosts)
             return flapping
         }
+        var okResponses: [OKResponseKey: FlagServerResponse] = [:]
+        for profile in [configuration.defaultHost] + Array(configuration.hosts.values) {
+            // Many distinct TTLs would only cost memory: past a bound, answers are built on demand.
+            guard okResponses.count < Self.precomputedResponseLimit else { break }
+            for value in [false, true] {
+                let key = OKResponseKey(enabled: value, ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+                if okResponses[key] == nil {
+                    okResponses[key] = .flags(name: configuration.flagName, enabled: value,
+                                              ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+                }
+            }
+        }
+        self.okResponses = okResponses
         var state = State(generator: SeededRandomGenerator(seed: configuration.seed))
+        state.faults = Self.normalize(configuration.faults)
         if let global = configuration.rateLimits.global {
             state.globalBucket = TokenBucket(limit: global, now: start)
         }
@@ -74,7 +89,11 @@ public final class FlagServerModel: Sendable {
     ///
     /// The request is journalled and counted as in flight until ``finish(_:)``.
     public func handle(host: String, at arrival: FlagInstant) -> FlagServerDecision {
-        let name = HostKey(host).normalized
+        handle(normalizedHost: HostKey(host).normalized, at: arrival)
+    }
+
+    /// ``handle(host:at:)`` for a host name already normalised as ``FeatureFlags/HostKey`` does (the HTTP front end's routing does).
+    func handle(normalizedHost name: String, at arrival: FlagInstant) -> FlagServerDecision {
         let profile = profiles[name] ?? configuration.defaultHost
         let elapsed = self.elapsed(at: arrival)
         let value = profile.truth.value(after: elapsed)
@@ -88,9 +107,6 @@ public final class FlagServerModel: Sendable {
             certainFailure = (flap.status, nil)
         } else {
             certainFailure = nil
-        }
-        let applicableFaults = faults.filter { fault in
-            (fault.window?.contains(elapsed) ?? true) && Self.matches(fault.hosts, name)
         }
         let perHostLimit = configuration.rateLimits.perHost
         let journalLimit = configuration.journalEntryLimit
@@ -106,7 +122,7 @@ public final class FlagServerModel: Sendable {
                 verdict = .rateLimited(retryAfterSeconds: retryAfter)
             } else if let certainFailure {
                 verdict = .fault(.status(certainFailure.status, retryAfterSeconds: certainFailure.retryAfter))
-            } else if let fault = Self.pick(applicableFaults, draw: faultDraw) {
+            } else if let fault = Self.pick(state.faults, elapsed: elapsed, host: name, draw: faultDraw) {
                 verdict = .fault(fault)
             } else {
                 verdict = .ok
@@ -166,11 +182,70 @@ public final class FlagServerModel: Sendable {
         return profile.truth.value(after: elapsed(at: instant))
     }
 
+    /// Journals a request the server could not route (an unknown path), answered 404 at once.
+    ///
+    /// Why journalled: a driver pointed at the wrong path must show up in the
+    /// journal (ground truth), not vanish. It draws no random number, takes no
+    /// rate-limit token and is never in flight, so a stray request does not
+    /// change the answers to the flag requests around it. `host` may be empty
+    /// when the request carried no `Host` header. Returns the request's ID.
+    @discardableResult
+    public func recordUnroutable(path: String, host: String, at arrival: FlagInstant) -> Int {
+        let name = HostKey(host).normalized
+        let journalLimit = configuration.journalEntryLimit
+        return state.withLock { state in
+            let requestID = state.nextRequestID
+            state.nextRequestID += 1
+            let entry = FlagServerJournalEntry(requestID: requestID, host: name, arrival: arrival,
+                                               outcome: .notFound(path: path), latency: .zero)
+            state.record(entry, journalLimit: journalLimit, inFlight: false)
+            return requestID
+        }
+    }
+
+    // MARK: - Changing the fault plan
+
+    /// The fault plan in force (host names normalised), in plan order.
+    public func faults() -> [FlagServerFault] {
+        state.withLock { $0.faults }
+    }
+
+    /// Replaces the fault plan from the next request on; returns the plan it replaced.
+    ///
+    /// Why under the lock: the fault is picked under the same lock that hands out
+    /// request IDs, so each request sees either the old plan or the new one,
+    /// never a mix. Every request still draws the same random numbers, so with
+    /// no replacement the journal for a seed is unchanged, and after one the
+    /// draws stay aligned with the request sequence. The plan is not validated
+    /// here: check it with ``FlagServerConfiguration/validate()`` first.
+    @discardableResult
+    public func replaceFaults(_ faults: [FlagServerFault]) -> [FlagServerFault] {
+        let normalized = Self.normalize(faults)
+        return state.withLock { state in
+            let previous = state.faults
+            state.faults = normalized
+            return previous
+        }
+    }
+
     // MARK: - Reading the journal
 
     /// Every journalled request so far, in arrival order (at most ``FlagServerConfiguration/journalEntryLimit``, the first ones).
     public func journal() -> [FlagServerJournalEntry] {
-        state.withLock { $0.journal }
+        // Copy the chunk list under the lock, flatten outside it.
+        state.withLock { $0.journal }.flattened()
+    }
+
+    /// The last `limit` journalled requests (for `host`, any spelling, when given), in arrival order.
+    ///
+    /// Why: the admin surface shows the recent tail; copying the whole journal
+    /// (millions of entries on a long run) for it would cost far more than the
+    /// answer. Like ``journal()``, it holds the lock only to copy the chunk list.
+    public func recentJournal(limit: Int, host: String? = nil) -> [FlagServerJournalEntry] {
+        let storage = state.withLock { $0.journal }
+        guard let host else { return storage.suffix(limit) { _ in true } }
+        let name = HostKey(host).normalized
+        return storage.suffix(limit) { $0.host == name }
     }
 
     /// A snapshot of the counters: totals, in-flight gauge, per-host counters and peaks.
@@ -199,8 +274,20 @@ public final class FlagServerModel: Sendable {
     }
 
     private func okResponse(profile: FlagHostProfile, value: Bool) -> FlagServerResponse {
-        .flags(name: configuration.flagName, enabled: value,
-               ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+        let key = OKResponseKey(enabled: value, ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+        return okResponses[key] ?? .flags(name: configuration.flagName, enabled: value,
+                                          ttlSeconds: profile.ttlSeconds, spelling: profile.ttlSpelling)
+    }
+
+    /// The most precomputed 200 answers kept (see ``okResponses``).
+    static let precomputedResponseLimit = 1_024
+
+    private static func normalize(_ faults: [FlagServerFault]) -> [FlagServerFault] {
+        faults.map { fault in
+            var fault = fault
+            fault.hosts = normalize(fault.hosts)
+            return fault
+        }
     }
 
     private static func normalize(_ hosts: Set<String>?) -> Set<String>? {
@@ -211,10 +298,15 @@ public final class FlagServerModel: Sendable {
         hosts?.contains(name) ?? true
     }
 
-    /// The fault whose slice of `[0, 1)` holds `draw`, each fault owning a slice as wide as its probability, in plan order.
-    private static func pick(_ faults: [FlagServerFault], draw: Double) -> FlagServerFaultKind? {
+    /// The fault whose slice of `[0, 1)` holds `draw`, each fault that applies at
+    /// `elapsed` to `host` owning a slice as wide as its probability, in plan order.
+    ///
+    /// Runs under the lock (the plan can be replaced at run time); it allocates
+    /// nothing and a plan has a handful of entries.
+    private static func pick(_ faults: [FlagServerFault], elapsed: Duration, host: String,
+                             draw: Double) -> FlagServerFaultKind? {
         var upper = 0.0
-        for fault in faults {
+        for fault in faults where (fault.window?.contains(elapsed) ?? true) && matches(fault.hosts, host) {
             upper += min(max(fault.probability, 0), 1)
             if draw < upper { return fault.kind }
         }
@@ -231,6 +323,13 @@ public final class FlagServerModel: Sendable {
 }
 
 extension FlagServerModel {
+    /// What a 200 answer depends on.
+    struct OKResponseKey: Hashable {
+        var enabled: Bool
+        var ttlSeconds: Int
+        var spelling: TTLSpelling
+    }
+
     /// What the model decided under the lock, before the answer is built.
     enum Verdict {
         case ok
@@ -256,13 +355,15 @@ extension FlagServerModel {
     struct State {
         var generator: SeededRandomGenerator
         var nextRequestID = 0
-        var journal: [FlagServerJournalEntry] = []
+        var journal = FlagServerJournalStorage()
         var droppedJournalEntries = 0
         var outcomes = [Int](repeating: 0, count: FlagServerOutcomeKind.allCases.count)
         var inFlight: Set<Int> = []
         var peakInFlight = 0
         var hosts: [String: HostState] = [:]
         var globalBucket: TokenBucket?
+        /// The fault plan in force, host names normalised.
+        var faults: [FlagServerFault] = []
 
         init(generator: SeededRandomGenerator) {
             self.generator = generator
@@ -286,12 +387,14 @@ extension FlagServerModel {
             return retryAfter
         }
 
-        /// Counts and journals one request, and marks it in flight.
-        mutating func record(_ entry: FlagServerJournalEntry, journalLimit: Int?) {
+        /// Counts and journals one request, and marks it in flight unless told otherwise.
+        mutating func record(_ entry: FlagServerJournalEntry, journalLimit: Int?, inFlight marksInFlight: Bool = true) {
             let kind = entry.outcome.kind.rawValue
             outcomes[kind] += 1
-            inFlight.insert(entry.requestID)
-            peakInFlight = max(peakInFlight, inFlight.count)
+            if marksInFlight {
+                inFlight.insert(entry.requestID)
+                peakInFlight = max(peakInFlight, inFlight.count)
+            }
             hosts[entry.host, default: HostState()].count(kind: kind, at: entry.arrival)
             if let journalLimit, journal.count >= journalLimit {
                 droppedJournalEntries += 1
