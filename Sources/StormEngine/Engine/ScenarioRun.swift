@@ -1,5 +1,6 @@
 import FeatureFlags
 import FlagServer
+import Probes
 import StormReport
 
 /// A live view of a run, for a progress line.
@@ -22,6 +23,11 @@ package enum ScenarioRun {
     /// Runs `settings` against a fresh in-process server and returns the summary.
     package static func run(_ settings: RunSettings, environment: EnvironmentInfo,
                             progress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> RunSummary {
+        // File descriptors are compared from before the server starts to after it
+        // stops: every socket the harness opened is closed by then, so what
+        // remains was leaked (a pool's idle keep-alive connections are not).
+        await HTTPFlagServerEndpoint.prepareProcessWideResources()
+        let fdsBefore = ProcessProbe.openFileDescriptorCount()
         let model = FlagServerModel(configuration: settings.server, start: CoarseMonotonicClock().now())
         let endpoint = try await makeEndpoint(model: model)
         let runner = StormRunner(settings: settings, endpoint: endpoint)
@@ -46,11 +52,16 @@ package enum ScenarioRun {
             return first
         }
         await endpoint.shutdown()
-        return summary!
+        var result = summary!
+        if let fdsBefore, let fdsAfter = ProcessProbe.openFileDescriptorCount() {
+            result.leaks.fdGrowth = fdsAfter - fdsBefore
+            StormRunner.judge(&result, thresholds: settings.thresholds)
+        }
+        return result
     }
 
-    /// The server a realtime run talks to.
+    /// The server a realtime run talks to: the NIO front end over loopback.
     static func makeEndpoint(model: FlagServerModel) async throws -> any FlagServerEndpoint {
-        InMemoryFlagServerEndpoint(model: model)
+        try await HTTPFlagServerEndpoint.start(model: model)
     }
 }

@@ -109,9 +109,16 @@ extension StormRunner {
                                  connections: connections, fetches: fetches, answers: answers, latency: latency,
                                  contention: contention, lifecycle: lifecycleCounts, leaks: leaks,
                                  invariants: invariants, thresholds: [], verdict: .pass)
-        summary.thresholds = settings.thresholds.map { text in
+        Self.judge(&summary, thresholds: settings.thresholds)
+        return summary
+    }
+
+    /// Evaluates `thresholds` on `summary` and sets its verdict: `pass` only when every threshold and gating invariant held.
+    static func judge(_ summary: inout RunSummary, thresholds: [String]) {
+        let judged = summary
+        summary.thresholds = thresholds.map { text in
             do {
-                return try ThresholdExpression(text).evaluate(on: summary)
+                return try ThresholdExpression(text).evaluate(on: judged)
             } catch {
                 return ThresholdResult(expression: text, ok: false, value: nil, message: "\(error)")
             }
@@ -119,6 +126,5 @@ extension StormRunner {
         let failedThreshold = summary.thresholds.contains { !$0.ok }
         let failedInvariant = summary.invariants.contains { $0.gating && $0.violations > 0 }
         summary.verdict = failedThreshold || failedInvariant ? .fail : .pass
-        return summary
     }
 }

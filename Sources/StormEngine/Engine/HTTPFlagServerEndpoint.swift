@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import FeatureFlags
+import FeatureFlagsHTTP
+import FlagServer
+import NIOPosix
+
+/// The realtime endpoint: the model behind the SwiftNIO front end on
+/// 127.0.0.1 (an ephemeral port), reached by the core's real HTTP fetcher with
+/// the base URL pointed at it and each flag host in the `Host` header.
+///
+/// The fetchers share one client whose per-endpoint connection limit is raised:
+/// every host funnels into one loopback endpoint, and AsyncHTTPClient's default
+/// of 8 connections would queue a cold herd over many hosts in the harness
+/// rather than at the server.
+package final class HTTPFlagServerEndpoint: FlagServerEndpoint {
+    package let server: FlagHTTPServer
+    private let client: HTTPClient
+
+    package var model: FlagServerModel { server.model }
+    package var address: String { server.baseURL }
+
+    private init(server: FlagHTTPServer, client: HTTPClient) {
+        self.server = server
+        self.client = client
+    }
+
+    /// Creates what lives for the whole process and opens descriptors on
+    /// first use (NIO's shared event loops; the concurrency runtime's timer,
+    /// a `timerfd` created by the first `Task.sleep`), so per-run descriptor
+    /// counts start after them.
+    package static func prepareProcessWideResources() async {
+        _ = MultiThreadedEventLoopGroup.singleton.next()
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+
+    /// Starts a server for `model` on an ephemeral loopback port; returns once it listens.
+    package static func start(model: FlagServerModel) async throws -> HTTPFlagServerEndpoint {
+        let server = try await FlagHTTPServer.start(model: model)
+        var configuration = HTTPFlagFetcher.makeClientConfiguration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        return HTTPFlagServerEndpoint(server: server, client: client)
+    }
+
+    package func makeFetcher(timeout: Duration) -> any FlagFetcher {
+        var configuration = HTTPFlagFetcherConfiguration()
+        configuration.baseURLOverride = server.baseURL
+        configuration.flagName = model.configuration.flagName
+        // The cache's fetch timeout governs; the fetcher's own is a backstop just beyond it.
+        configuration.timeout = timeout + .milliseconds(100)
+        return HTTPFlagFetcher(client: client, configuration: configuration)
+    }
+
+    package func shutdown() async {
+        try? await client.shutdown()
+        try? await server.shutdown()
+    }
+}
