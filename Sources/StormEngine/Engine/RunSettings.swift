@@ -103,6 +103,9 @@ package struct RunSettings: Sendable {
     package var thresholds: [String] = []
     /// Whether probes record latencies (off only to measure the probes' own cost).
     package var recordLatency = true
+    /// Test only: every `plantedLeakEvery`-th connection (0: none) never releases its
+    /// leases, so its client is never closed: a planted leak the leak probes must report.
+    package var plantedLeakEvery = 0
 
     package init(name: String, policy: FlagCachePolicy, server: FlagServerConfiguration = FlagServerConfiguration(),
                  load: Load) {

@@ -318,6 +318,14 @@ package final class StormRunner: Sendable {
         let beforeClose = MonotonicTime.preciseNanoseconds()
         if end > beforeClose { try? await Task.sleep(for: .nanoseconds(Int64(end &- beforeClose))) }
 
+        if settings.plantedLeakEvery > 0, index % settings.plantedLeakEvery == 0 {
+            // A planted leak (tests only): this connection ends without releasing anything.
+            tally.counts.closed += 1
+            live.add(-1, ordering: .relaxed)
+            tally.flush(into: stripes, stripe: stripe)
+            return
+        }
+
         // Close: release both, twice for a misbehaving connection (W4).
         client?.users.add(-1, ordering: .relaxed)
         let closeStart = MonotonicTime.preciseNanoseconds()
