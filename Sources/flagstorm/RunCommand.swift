@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
+    @Flag(help: ArgumentHelp("Turn the check-path probes off (latency, answer judgement, TTL windows) to measure their own cost; the report then lacks those figures.", visibility: .hidden))
+    var noProbes = false
+
     func run() async throws {
         let selected = try ScenarioSelection.load(scenarios)
         for (path, spec) in selected where spec.mode != .realtime {
@@ -51,7 +54,8 @@ struct RunCommand: AsyncParsableCommand {
         for (path, var spec) in selected {
             if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
             for policy in policy?.policies ?? spec.policies {
-                let settings = RunSettings(spec: spec, policy: policy, file: path)
+                var settings = RunSettings(spec: spec, policy: policy, file: path)
+                settings.recordLatency = !noProbes
                 let summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
                 progress?.clear()
                 print(ConsoleSummary.render(summary))

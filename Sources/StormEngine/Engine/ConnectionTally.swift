@@ -56,7 +56,8 @@ struct Counts: Sendable {
 struct ConnectionTally {
     enum Operation: Int { case open, isEnabled, close, clientAcquire }
 
-    static let bufferLimit = 64
+    /// Small, because 100,000 live connections each hold one buffer.
+    static let bufferLimit = 16
     var samples: [(Operation, UInt64)] = []
     var counts = Counts()
 

@@ -23,6 +23,18 @@ final class HostProbe: Sendable {
     private let windowEnd = Atomic<UInt64>(0)
     private let windows = Atomic<Int>(0)
     private let firstAnswer = Atomic<UInt64>(0)
+    private let lastFetchFinished = Atomic<UInt64>(0)
+
+    /// Notes that a fetch for this host finished at `time`.
+    func fetchFinished(at time: UInt64) {
+        lastFetchFinished.store(time, ordering: .relaxed)
+    }
+
+    /// Whether a fetch for this host finished within `start...finish` (the check may have waited on it).
+    func fetchFinished(between start: UInt64, and finish: UInt64) -> Bool {
+        let last = lastFetchFinished.load(ordering: .relaxed)
+        return last >= start && last <= finish
+    }
 
     init(index: Int, name: String, ttl: Duration, truth: FlagTruth) {
         self.index = index

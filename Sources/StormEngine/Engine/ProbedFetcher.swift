@@ -22,7 +22,12 @@ final class ProbedFetcher: FlagFetcher {
 
     private let crashing: Set<Int>
 
-    init(base: any FlagFetcher, crashProbability: Double, crashing: Set<Int> = [], seed: UInt64) {
+    /// Told when each (non-crashed) fetch finishes, with the precise time.
+    let onFetchFinished: (@Sendable (HostKey, UInt64) -> Void)?
+
+    init(base: any FlagFetcher, crashProbability: Double, crashing: Set<Int> = [], seed: UInt64,
+         onFetchFinished: (@Sendable (HostKey, UInt64) -> Void)? = nil) {
+        self.onFetchFinished = onFetchFinished
         self.base = base
         self.crashing = crashing
         self.crashProbability = crashProbability
@@ -42,8 +47,9 @@ final class ProbedFetcher: FlagFetcher {
         running.add(1, ordering: .relaxed)
         defer {
             running.add(-1, ordering: .relaxed)
-            let elapsed = MonotonicTime.preciseNanoseconds() &- start
-            latency.withLock { $0.record(elapsed) }
+            let finished = MonotonicTime.preciseNanoseconds()
+            latency.withLock { $0.record(finished &- start) }
+            onFetchFinished?(host, finished)
         }
         return try await base.fetchFlag(for: host)
     }

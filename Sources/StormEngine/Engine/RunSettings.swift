@@ -101,7 +101,8 @@ package struct RunSettings: Sendable {
     package var rounds: Int = 1
     package var drain: Duration = .seconds(5)
     package var thresholds: [String] = []
-    /// Whether probes record latencies (off only to measure the probes' own cost).
+    /// Whether probes run on the check path: latency, the answer's judgement against the truth, and
+    /// the TTL windows behind `fetches.minimum` (off only to measure the probes' own cost).
     package var recordLatency = true
     /// Test only: every `plantedLeakEvery`-th connection (0: none) never releases its
     /// leases, so its client is never closed: a planted leak the leak probes must report.

@@ -21,8 +21,9 @@ package final class StormRunner: Sendable {
     let fetcher: ProbedFetcher
     let ledger: TelemetryLedger
     let hosts: [HostProbe]
-    /// The spellings of each host, by `HostSpelling.allCases` order.
-    let spelled: [[String]]
+    /// The keys of each host's spellings, by `HostSpelling.allCases` order, built once:
+    /// a connection copies one (sharing its strings) instead of normalising a name.
+    let spelled: [[HostKey]]
     let hostCumulativeWeights: [Double]
     let spellingCumulativeWeights: [Double]
     let stripes = TallyStripes()
@@ -46,9 +47,13 @@ package final class StormRunner: Sendable {
         self.endpoint = endpoint
         let origin = endpoint.model.start.nanoseconds
         self.origin = origin
+        let probesByName = Locked<[String: HostProbe]>([:])
         let fetcher = ProbedFetcher(base: endpoint.makeFetcher(timeout: settings.fetchTimeout),
                                     crashProbability: settings.fetchCrashProbability,
-                                    crashing: settings.crashingFetches, seed: settings.seed)
+                                    crashing: settings.crashingFetches, seed: settings.seed,
+                                    onFetchFinished: { key, time in
+                                        probesByName.withLock { $0[key.normalized] }?.fetchFinished(at: time)
+                                    })
         self.fetcher = fetcher
         var configuration = settings.cache
         // Realtime scenarios use TTLs of seconds; the scenario's own TTL is always within the bounds.
@@ -57,7 +62,7 @@ package final class StormRunner: Sendable {
         self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, configuration: configuration)
 
         var hosts: [HostProbe] = []
-        var spelled: [[String]] = []
+        var spelled: [[HostKey]] = []
         var indexByName: [String: Int] = [:]
         let server = settings.server
         for index in 0..<settings.hostCount {
@@ -73,11 +78,14 @@ package final class StormRunner: Sendable {
                 ttl = advertised.map { min(max($0, configuration.ttlBounds.lowerBound), configuration.ttlBounds.upperBound) } ?? settings.ttl
             }
             hosts.append(HostProbe(index: index, name: normalized, ttl: ttl, truth: profile.truth))
-            spelled.append(HostSpelling.allCases.map { $0.apply(to: name) })
+            spelled.append(HostSpelling.allCases.map { HostKey($0.apply(to: name)) })
             indexByName[normalized] = index
         }
         self.hosts = hosts
         self.spelled = spelled
+        probesByName.withLock { map in
+            for host in hosts { map[host.name] = host }
+        }
 
         var cumulative: [Double] = []
         var sum = 0.0
@@ -264,7 +272,7 @@ package final class StormRunner: Sendable {
         let doubleRelease = generator.nextUnitDouble() < settings.doubleReleaseFraction
         let cancelFirst = generator.nextUnitDouble() < settings.cancelFirstCheckFraction
         let host = hosts[hostIndex]
-        let key = HostKey(spelled[hostIndex][spelling])
+        let key = spelled[hostIndex][spelling]
         let stripe = index
         var tally = ConnectionTally()
 
@@ -346,6 +354,16 @@ package final class StormRunner: Sendable {
     static let checkEvent = TelemetryEvent(name: "flagstorm.check", value: 1)
 
     func check(lease: FlagLease, host: HostProbe, cancel: Bool, tally: inout ConnectionTally, stripe: Int) async {
+        if !settings.recordLatency, !cancel {
+            // Probes off (to measure their own cost): the check and a count, nothing else.
+            do {
+                _ = try await lease.isEnabled()
+            } catch {
+                tally.counts.errors += 1
+            }
+            tally.counts.answers += 1
+            return
+        }
         let start = MonotonicTime.preciseNanoseconds()
         host.asked(at: start)
         let outcome: Result<Bool, any Error>
@@ -373,7 +391,11 @@ package final class StormRunner: Sendable {
         if settings.recordLatency { tally.record(.isEnabled, elapsed, stripes: stripes, stripe: stripe) }
         tally.counts.answers += 1
         let wasWarm = host.answered(start: start, finish: finish)
-        if wasWarm, elapsed >= refreshWaitThreshold { tally.counts.waitedOnRefresh += 1 }
+        // Waited on a refresh: the host was warm, the check was slow, and a fetch for the host
+        // finished while it ran (a slow check alone may just be a descheduled thread).
+        if wasWarm, elapsed >= refreshWaitThreshold, host.fetchFinished(between: start, and: finish) {
+            tally.counts.waitedOnRefresh += 1
+        }
         switch outcome {
         case .success(let answer):
             let judgement = host.truth.judge(answer, start: .nanoseconds(Int64(bitPattern: start &- origin)),
