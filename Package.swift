@@ -50,7 +50,8 @@ let package = Package(
         ),
         // jemalloc, linked so that it *is* the process's allocator; Probes checks
         // at run time that it really is before trusting its byte counts.
-        .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        // Headers only (no pkgConfig, which would add -ljemalloc to every link); Probes decides whether to link.
+        .systemLibrary(name: "CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .target(
             name: "Probes",
             dependencies: [

@@ -438,12 +438,13 @@ final class RecommendedFlagCache: Sendable {
 }
 
 /// A tiny seeded generator (SplitMix64) for backoff jitter: deterministic per seed, no allocation.
-struct SplitMix64: Sendable {
+/// (`package`: the harness draws its per-connection choices with it too.)
+package struct SplitMix64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

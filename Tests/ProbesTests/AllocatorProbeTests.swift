@@ -7,14 +7,15 @@ extension ProbesTests {
         @Test func verificationNamesTheAllocatorThatServesMalloc() {
             let probe = AllocatorProbe()
             print("AllocatorProbe: \(probe.name) | version \(probe.jemallocVersion ?? "none") | \(probe.evidence)")
-            #expect(probe.jemallocVersion?.hasPrefix("5.") == true)
-            #expect(probe.jemallocHasStatistics)
             if isUnderThreadSanitizer {
-                // TSan's interceptors serve malloc: jemalloc is linked but idle.
+                // TSan's interceptors serve malloc, and TSan builds leave jemalloc out
+                // (FLAGSTORM_NO_JEMALLOC=1); either way no byte figure may be trusted.
                 #expect(probe.allocator != .jemalloc)
-                #expect(probe.name == "unknown (jemalloc linked but not serving malloc)")
+                #expect(["unknown (jemalloc not loaded)", "unknown (jemalloc linked but not serving malloc)"].contains(probe.name))
                 #expect(probe.liveAllocatedBytes() == nil)
             } else {
+                #expect(probe.jemallocVersion?.hasPrefix("5.") == true)
+                #expect(probe.jemallocHasStatistics)
                 // The test binary links jemalloc (ProbesTests -> Probes -> CJemalloc).
                 #expect(probe.allocator == .jemalloc)
                 #expect(probe.name == "jemalloc")

@@ -38,7 +38,7 @@ final class ProbedFetcher: FlagFetcher {
     func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
         if crashProbability > 0 || !crashing.isEmpty {
             let draw = crashDraws.add(1, ordering: .relaxed).newValue
-            if crashing.contains(Int(draw)) || Self.unit(SplitMix.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
+            if crashing.contains(Int(draw)) || Self.unit(Self.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
                 crashes.add(1, ordering: .relaxed)
                 throw FlagFetchPanic()
             }
@@ -57,14 +57,10 @@ final class ProbedFetcher: FlagFetcher {
     var fetchLatency: OperationLatency { latency.withLock { $0 } }
 
     static func unit(_ bits: UInt64) -> Double { Double(bits >> 11) * 0x1.0p-53 }
-}
 
-/// SplitMix64's finaliser: a cheap, well-mixed hash of a counter, for per-connection choices that do not depend on scheduling.
-enum SplitMix {
+    /// A well-mixed hash of `value` (one step of the core's SplitMix64), for choices that must not depend on scheduling.
     static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var generator = SplitMix64(seed: value)
+        return generator.next()
     }
 }

@@ -115,7 +115,7 @@ package final class StormRunner: Sendable {
         let names = indexByName
         self.manager = TelemetryClientManager(policy: settings.policy) { key in
             let index = names[key.normalized] ?? -1
-            var generator = SeededRandomGenerator(seed: SplitMix.mix(seed ^ UInt64(bitPattern: Int64(index)) ^ 0xC11E))
+            var generator = SeededRandomGenerator(seed: ProbedFetcher.mix(seed ^ UInt64(bitPattern: Int64(index)) ^ 0xC11E))
             var start = clientStart.sample(using: &generator)
             var close = clientClose.sample(using: &generator)
             if let slow = slowHosts.first(where: { $0.hosts.contains(key.normalized) }) {
@@ -265,7 +265,7 @@ package final class StormRunner: Sendable {
     // MARK: - One connection
 
     func runConnection(index: Int, intendedStart: UInt64) async {
-        var generator = SeededRandomGenerator(seed: SplitMix.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        var generator = SeededRandomGenerator(seed: ProbedFetcher.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         let hostIndex = Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
         let spelling = Self.pick(spellingCumulativeWeights, generator.nextUnitDouble())
         let lifetime = settings.lifetime.sample(using: &generator)
