@@ -16,6 +16,10 @@ final class ProbedFetcher: FlagFetcher {
     private let latency = Locked(OperationLatency())
     let crashes = Atomic<Int>(0)
     private let running = Atomic<Int>(0)
+    private let lastStart = Atomic<UInt64>(0)
+
+    /// When the latest fetch started (precise monotonic nanoseconds; 0 if none did).
+    var lastFetchStart: UInt64 { lastStart.load(ordering: .relaxed) }
 
     /// Fetches running right now (a crashed one is not running).
     var inProgress: Int { running.load(ordering: .relaxed) }
@@ -44,6 +48,7 @@ final class ProbedFetcher: FlagFetcher {
             }
         }
         let start = MonotonicTime.preciseNanoseconds()
+        lastStart.store(start, ordering: .relaxed)
         running.add(1, ordering: .relaxed)
         defer {
             running.add(-1, ordering: .relaxed)

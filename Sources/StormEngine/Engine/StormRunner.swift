@@ -157,6 +157,7 @@ package final class StormRunner: Sendable {
                     await self.runLoad()
                     if round == 0, rounds > 1 {
                         await self.drain()
+                        await self.waitForFetchTimeoutsToPass()
                         afterFirstRound.withLock { $0 = LeakReading.current(allocator: allocator) }
                     }
                 }
@@ -166,6 +167,7 @@ package final class StormRunner: Sendable {
         }
         await drain()
         let finishedAt = MonotonicTime.preciseNanoseconds()
+        if rounds > 1 { await waitForFetchTimeoutsToPass() }
         let after = LeakReading.current(allocator: allocator)
         let bytesGrowth = afterFirstRound.withLock { $0 }.flatMap { after.growth(from: $0).allocatedBytesGrowth }
         let summary = summarize(environment: environment, duration: finishedAt &- startedAt,
@@ -450,6 +452,20 @@ package final class StormRunner: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// Waits until the latest fetch's timeout has passed, so that live bytes are read without its timer.
+    ///
+    /// Why: the core bounds each fetch with a sleeping timer, and a cancelled
+    /// `Task.sleep` keeps its timer (about 800 bytes) until the deadline, so a
+    /// reading right after a burst of fetches counts every pending timer as
+    /// growth. Only runs with more than one round read live bytes.
+    func waitForFetchTimeoutsToPass() async {
+        let last = fetcher.lastFetchStart
+        guard last > 0 else { return }
+        let clear = last &+ UInt64(settings.fetchTimeout.flagNanoseconds) &+ 50_000_000
+        let now = MonotonicTime.preciseNanoseconds()
+        if clear > now { try? await Task.sleep(for: .nanoseconds(Int64(clear &- now))) }
     }
 
     /// Waits (up to the scenario's drain time) for the core's background work to finish.
