@@ -12,6 +12,7 @@ extension RealtimeEngineSuite {
             settings.hostCount = 100
             settings.lifetime = .zero
             settings.rounds = 3
+            settings.fetchTimeout = .milliseconds(200)  // live bytes are read once the last fetch's timeout has passed
             settings.plantedLeakEvery = plantedLeakEvery
             settings.thresholds = ["leaks.leasesOutstanding == 0", "leaks.clientsAfterDrain == 0"]
             return settings
