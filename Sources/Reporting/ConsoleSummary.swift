@@ -47,7 +47,8 @@ public enum ConsoleSummary {
 
     static func signed(_ value: Int) -> String { value > 0 ? "+\(value)" : "\(value)" }
 
-    static func number(_ value: Double) -> String {
+    /// A number without a needless fraction (`7`, `0.25`).
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 

@@ -30,13 +30,21 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Folder for reports; each run writes into a new <timestamp> folder inside it, and `latest` points at it.")
     var out: String = "Reports/runs"
 
+    @Option(help: "Report formats to write, comma-separated: json (one per scenario and policy), md (summary.md), junit (junit.xml).")
+    var format: String = "json,md,junit"
+
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
     @Flag(help: ArgumentHelp("Turn the check-path probes off (latency, answer judgement, TTL windows) to measure their own cost; the report then lacks those figures.", visibility: .hidden))
     var noProbes = false
 
+    func validate() throws {
+        _ = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+    }
+
     func run() async throws {
+        let formats = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
         let selected = try ScenarioSelection.load(scenarios)
         for (path, spec) in selected where spec.mode != .realtime {
             throw BadInput("\(path): mode: \(spec.mode.rawValue) is not supported yet (it arrives with the simulation engine); use mode: realtime")
@@ -51,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
         let environment = RunEnvironment.current()
         let progress = quiet ? nil : ProgressLine.ifTerminal()
         var failed: [String] = []
+        var summaries: [RunSummary] = []
         for (path, var spec) in selected {
             if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
             for policy in policy?.policies ?? spec.policies {
@@ -60,14 +69,18 @@ struct RunCommand: AsyncParsableCommand {
                 progress?.clear()
                 print(ConsoleSummary.render(summary))
                 print("")
-                let file = folder.appendingPathComponent("\(spec.name).\(policy.rawValue).json")
-                do {
-                    try JSONReport.encode(summary).write(to: file)
-                } catch {
-                    throw RunError("cannot write \(file.path): \(error.localizedDescription)")
+                summaries.append(summary)
+                if formats.contains(.json) {
+                    try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent("\(spec.name).\(policy.rawValue).json"))
                 }
                 if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]") }
             }
+        }
+        if formats.contains(.md) {
+            try Self.write(Data(MarkdownReport.render(summaries).utf8), to: folder.appendingPathComponent("summary.md"))
+        }
+        if formats.contains(.junit) {
+            try Self.write(Data(JUnitReport.render(summaries).utf8), to: folder.appendingPathComponent("junit.xml"))
         }
         Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
         if failed.isEmpty {
@@ -75,6 +88,14 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             print("FAIL: \(failed.joined(separator: ", ")); reports in \(folder.path)")
             throw FlagStormCommand.gateFailed
+        }
+    }
+
+    static func write(_ data: Data, to file: URL) throws {
+        do {
+            try data.write(to: file)
+        } catch {
+            throw RunError("cannot write \(file.path): \(error.localizedDescription)")
         }
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+import StormReport
+
+/// A Markdown summary of one or more runs, for a CI step summary or a pull request comment.
+///
+/// Why bounded: CI step summaries are capped (GitHub's at 1 MiB), so the
+/// per-host table shows the top hosts only (the report keeps at most 20) and
+/// nothing grows with the number of hosts or connections.
+public enum MarkdownReport {
+    /// Renders `summaries` (one run per scenario and policy) as one document.
+    public static func render(_ summaries: [RunSummary]) -> String {
+        var lines: [String] = []
+        let failed = summaries.filter { $0.verdict == .fail }
+        lines.append("# FlagStorm: \(failed.isEmpty ? "pass" : "FAIL (\(failed.count) of \(summaries.count) runs)")")
+        lines.append("")
+        lines.append("| scenario | policy | verdict | fetches (min) | redundant | wrong | isEnabled p99 | failed checks |")
+        lines.append("|---|---|---|---:|---:|---:|---:|---|")
+        for summary in summaries {
+            let failures = failedChecks(summary)
+            lines.append("| \(summary.scenario.name) | \(summary.scenario.policy) | \(summary.verdict == .pass ? "pass" : "**fail**") "
+                         + "| \(summary.fetches.total) (\(summary.fetches.minimum)) | \(summary.fetches.redundant) | \(summary.answers.wrong) "
+                         + "| \(summary.latency["isEnabled"].map { ConsoleSummary.duration($0.p99Nanoseconds) } ?? "–") "
+                         + "| \(failures.isEmpty ? "" : escape(failures.joined(separator: "; "))) |")
+        }
+        for summary in summaries {
+            lines.append("")
+            lines += section(summary)
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    static func section(_ summary: RunSummary) -> [String] {
+        var lines = ["## \(summary.scenario.name) [\(summary.scenario.policy)]: \(summary.verdict.rawValue)", ""]
+        if let description = summary.scenario.description {
+            lines.append(description.split(separator: "\n").joined(separator: " "))
+            lines.append("")
+        }
+        let c = summary.connections, f = summary.fetches, a = summary.answers, l = summary.lifecycle, k = summary.leaks
+        lines += [
+            "| figure | value |", "|---|---|",
+            "| connections | \(c.opened) opened, peak \(c.peakConcurrent), \(c.hosts) hosts |",
+            "| fetches | \(f.total) (minimum \(f.minimum), redundant \(f.redundant), failed \(f.failed), 429 \(f.rateLimited), before Retry-After \(f.beforeRetryAfter)) |",
+            "| answers | \(a.total) (wrong \(a.wrong), errors \(a.errors), stale \(a.stale), waited on refresh \(a.waitedOnRefresh)) |",
+            "| clients | started \(l.clientsStarted), peak per host \(l.peakClientsPerHost), closed in use \(l.clientsClosedWhileInUse), events after close \(l.eventsAfterClose), double releases \(l.doubleReleases), blocked by another host \(l.acquiresBlockedByOtherHost) |",
+            "| after drain | entries \(k.cacheEntriesAfterDrain), clients \(k.clientsAfterDrain), leases \(k.leasesOutstanding), tasks \(k.tasksOutstanding), fds \(k.fdGrowth), bytes \(k.allocatedBytesGrowth.map(String.init) ?? "n/a") |",
+        ]
+        for operation in ["open", "isEnabled", "close", "fetch"] {
+            guard let entry = summary.latency[operation], entry.count > 0 else { continue }
+            lines.append("| \(operation) latency | p50 \(ConsoleSummary.duration(entry.p50Nanoseconds)), p99 \(ConsoleSummary.duration(entry.p99Nanoseconds)), max \(ConsoleSummary.duration(entry.maxNanoseconds)) (n \(entry.count)) |")
+        }
+        for (name, lock) in summary.contention.sorted(by: { $0.key < $1.key }) {
+            lines.append("| lock `\(name)` | \(lock.contended) of \(lock.acquisitions) contended, wait p99 \(ConsoleSummary.duration(lock.waitP99Nanoseconds)) |")
+        }
+        if !summary.thresholds.isEmpty {
+            lines += ["", "| threshold | observed | |", "|---|---:|---|"]
+            for threshold in summary.thresholds {
+                lines.append("| `\(escape(threshold.expression))` | \(threshold.value.map(ConsoleSummary.number) ?? "–") | \(threshold.ok ? "✓" : "✗ " + escape(threshold.message ?? "")) |")
+            }
+        }
+        let violated = summary.invariants.filter { $0.violations > 0 }
+        if !violated.isEmpty {
+            lines += ["", "| invariant | violations | gating | example |", "|---|---:|---|---|"]
+            for invariant in violated {
+                lines.append("| \(invariant.name) | \(invariant.violations) | \(invariant.gating ? "yes" : "no") | \(escape(invariant.example ?? "")) |")
+            }
+        }
+        if !f.byHost.isEmpty {
+            lines += ["", "Top hosts by fetches: " + f.byHost.prefix(5).map { "\($0.host) \($0.total) (min \($0.minimum))" }.joined(separator: ", ")]
+        }
+        return lines
+    }
+
+    /// The thresholds and gating invariants that failed, each with its observed value.
+    static func failedChecks(_ summary: RunSummary) -> [String] {
+        summary.thresholds.filter { !$0.ok }.map { "\($0.expression) (observed \($0.value.map(ConsoleSummary.number) ?? "n/a"))" }
+            + summary.invariants.filter { $0.gating && $0.violations > 0 }.map { "\($0.name): \($0.violations)" }
+    }
+
+    /// Keeps table cells intact: no pipes or newlines.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

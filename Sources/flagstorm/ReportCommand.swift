@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import StormReport
+
+/// The report formats the command line writes.
+enum ReportFormat: String, CaseIterable {
+    case json, md, junit, text
+
+    /// Parses a comma-separated list, naming any unknown format.
+    static func parse(_ text: String, allowed: [ReportFormat]) throws -> [ReportFormat] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var formats: [ReportFormat] = []
+        for name in names {
+            guard let format = ReportFormat(rawValue: name), allowed.contains(format) else {
+                throw ValidationError("--format: unknown format '\(name)' (known: \(allowed.map(\.rawValue).joined(separator: ", ")))")
+            }
+            formats.append(format)
+        }
+        if formats.isEmpty { throw ValidationError("--format: name at least one of \(allowed.map(\.rawValue).joined(separator: ", "))") }
+        return formats
+    }
+}
+
+/// `flagstorm report`: re-renders saved JSON reports without re-running.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Re-render saved JSON run reports (files or run folders) to standard output.")
+
+    @Argument(help: "JSON reports, or folders of them (e.g. Reports/runs/latest).")
+    var reports: [String]
+
+    @Option(help: "md, junit, text or json.")
+    var format: String = "md"
+
+    func validate() throws {
+        let formats = try ReportFormat.parse(format, allowed: [.md, .junit, .text, .json])
+        if formats.count != 1 { throw ValidationError("--format: name one format (report prints to standard output)") }
+        if reports.isEmpty { throw ValidationError("name at least one report file or folder") }
+    }
+
+    func run() throws {
+        let format = try ReportFormat.parse(format, allowed: [.md, .junit, .text, .json])[0]
+        var files: [String] = []
+        for path in reports {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw BadInput("\(path): no such file or folder; pass a JSON report or a run folder such as Reports/runs/latest")
+            }
+            if isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                files += names.filter { $0.hasSuffix(".json") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        var summaries: [RunSummary] = []
+        for file in files {
+            do {
+                summaries.append(try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: file))))
+            } catch {
+                throw BadInput("\(file): not a flagstorm report (\(error))")
+            }
+        }
+        switch format {
+        case .md: print(MarkdownReport.render(summaries), terminator: "")
+        case .junit: print(JUnitReport.render(summaries), terminator: "")
+        case .text: print(summaries.map(ConsoleSummary.render).joined(separator: "\n\n"))
+        case .json:
+            for summary in summaries { print(String(decoding: try JSONReport.encode(summary), as: UTF8.self)) }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Reporting
+import StormReport
+import Testing
+
+@Suite struct ReportRendererTests {
+    static func summary(policy: String = "recommended", failing: Bool) -> RunSummary {
+        var summary = RunSummary(
+            scenario: ScenarioInfo(name: "w04-double-release", file: nil, mode: "realtime", policy: policy, seed: 4,
+                                   description: "A double release | and more"),
+            environment: EnvironmentInfo(toolchain: "t", cores: 2, allocator: "jemalloc 5.3.0", startedAt: "now"),
+            durationNanoseconds: 400_000_000,
+            connections: ConnectionCounts(opened: 200, closed: 200, peakConcurrent: 200, hosts: 1),
+            fetches: FetchCounts(total: 3, minimum: 1, byHost: (0..<20).map { HostFetches(host: "host-\($0)", total: 3, minimum: 1) }),
+            answers: AnswerCounts(total: 100, wrong: failing ? 7 : 0),
+            latency: [:], contention: [:], lifecycle: LifecycleCounts(), leaks: LeakFigures(),
+            invariants: [InvariantResult(name: "answersMatchTruth", violations: failing ? 7 : 0,
+                                         example: failing ? "check returned <false> & \"more\" | again" : nil, gating: policy == "recommended")],
+            thresholds: [ThresholdResult(expression: "answers.wrong == 0", ok: !failing, value: failing ? 7 : 0,
+                                         message: failing ? "observed 7, needed == 0" : nil)],
+            verdict: failing && policy == "recommended" ? .fail : .pass)
+        if policy == "seed" { summary.thresholds = [] }
+        return summary
+    }
+
+    @Test func junitHasOneCasePerThresholdAndInvariantAndFailsTheGatingOnes() {
+        let xml = JUnitReport.render([Self.summary(failing: true)])
+        #expect(xml.contains(#"<testsuites name="flagstorm" tests="2" failures="2">"#))
+        #expect(xml.contains(#"<testcase classname="w04-double-release [recommended].thresholds" name="answers.wrong == 0">"#))
+        #expect(xml.contains(#"<failure message="observed 7, needed == 0">"#))
+        // Example text is escaped for XML.
+        #expect(xml.contains("check returned &lt;false&gt; &amp; &quot;more&quot;"))
+        #expect(!xml.contains("<false>"))
+    }
+
+    @Test func junitReportsNonGatingInvariantsAsOutputNotFailures() {
+        let xml = JUnitReport.render([Self.summary(policy: "seed", failing: true)])
+        #expect(xml.contains(#"failures="0""#))
+        #expect(xml.contains("<system-out>expected under this policy: 7 violation(s)"))
+        #expect(!xml.contains("<failure"))
+    }
+
+    @Test func junitParsesAsXML() throws {
+        let xml = JUnitReport.render([Self.summary(failing: true), Self.summary(policy: "seed", failing: true)])
+        let document = try XMLDocument(xmlString: xml)
+        #expect(try document.nodes(forXPath: "//testcase").count == 3)
+        #expect(try document.nodes(forXPath: "//failure").count == 2)
+    }
+
+    @Test func markdownLeadsWithTheVerdictAndNamesWhatFailed() {
+        let markdown = MarkdownReport.render([Self.summary(failing: true), Self.summary(failing: false)])
+        #expect(markdown.hasPrefix("# FlagStorm: FAIL (1 of 2 runs)"))
+        #expect(markdown.contains("| w04-double-release | recommended | **fail** |"))
+        #expect(markdown.contains("answers.wrong == 0 (observed 7); answersMatchTruth: 7"))
+        #expect(markdown.contains("| `answers.wrong == 0` | 7 | ✗ observed 7, needed == 0 |"))
+    }
+
+    @Test func markdownEscapesTableCellsAndStaysSmall() {
+        let runs = (0..<30).map { _ in Self.summary(failing: true) }
+        let markdown = MarkdownReport.render(runs)
+        // Table cells escape pipes; the description is a paragraph and stays as written.
+        #expect(markdown.contains("| answersMatchTruth | 7 | yes | check returned <false> & \"more\" \\| again |"))
+        #expect(markdown.contains("\nA double release | and more\n"))
+        // 30 runs with 20 hosts each: top hosts only, nowhere near a CI summary's 1 MiB cap.
+        #expect(markdown.utf8.count < 64 * 1024)
+        #expect(!markdown.contains("host-5 "))
+    }
+}
