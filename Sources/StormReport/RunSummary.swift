@@ -141,8 +141,9 @@ public struct ConnectionCounts: Codable, Sendable, Hashable {
     public var lateStarts: Int
     /// Open-model arrivals dropped because `maxConnections` were live.
     public var dropped: Int
-    /// Allocator-reported live bytes per live connection at the busiest sample (harness and core together;
-    /// `nil` below 1,000 connections or without a verified allocator).
+    /// Allocator-reported live bytes per live connection, harness and core together, at the steady state:
+    /// the sample with the fewest live bytes among those with the most connections live
+    /// (`nil` below 1,000 connections or without a verified allocator).
     public var bytesPerConnection: Int?
 
     /// Creates the counts.

@@ -93,7 +93,7 @@ extension StormRunner {
                             gating: gating),
         ]
 
-        // Live bytes per connection at the busiest sample; only with enough connections to rise above noise.
+        // Live bytes per connection at the steady-state sample (see the sampler); only with enough connections to rise above noise.
         let baseline = baselineLiveBytes.load(ordering: .relaxed)
         let sampledPeak = peakSampledConnections.load(ordering: .relaxed)
         let bytesPerConnection: Int? = baseline >= 0 && sampledPeak >= 1000

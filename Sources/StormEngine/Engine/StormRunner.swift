@@ -27,6 +27,8 @@ package final class StormRunner: Sendable {
     let hostCumulativeWeights: [Double]
     let spellingCumulativeWeights: [Double]
     let stripes = TallyStripes()
+    /// Connections between checks (no task each; see ``ParkedConnection``).
+    let parking = ParkingLot()
     let live = Atomic<Int>(0)
     let peakLive = Atomic<Int>(0)
     let nextConnection = Atomic<Int>(0)
@@ -153,8 +155,14 @@ package final class StormRunner: Sendable {
         baselineLiveBytes.store(allocator.liveAllocatedBytes(flushingCaches: false) ?? -1, ordering: .relaxed)
         await withDiscardingTaskGroup { group in
             group.addTask {
+                await self.parking.drive(finished: { self.loadFinished.load(ordering: .acquiring) },
+                                         step: { await self.resume($0) })
+            }
+            group.addTask {
                 for round in 0..<rounds {
                     await self.runLoad()
+                    // Parked connections still live: the round ends when the last one closes.
+                    await self.parking.waitUntilIdle()
                     if round == 0, rounds > 1 {
                         await self.drain()
                         await self.waitForFetchTimeoutsToPass()
@@ -183,11 +191,9 @@ package final class StormRunner: Sendable {
         let clockStart = clock.now
         switch settings.load {
         case .burst(let connections):
-            await withDiscardingTaskGroup { group in
-                for _ in 0..<connections {
-                    let index = nextConnection.add(1, ordering: .relaxed).oldValue
-                    group.addTask { await self.runConnection(index: index, intendedStart: start) }
-                }
+            let first = nextConnection.add(connections, ordering: .relaxed).oldValue
+            await Self.forEachConcurrently(first..<(first + connections)) { index in
+                await self.runConnection(index: index, intendedStart: start)
             }
         case .constantArrival(let rate, let duration, let maxConnections):
             let count = Int((duration / .seconds(1)) * rate)
@@ -198,13 +204,31 @@ package final class StormRunner: Sendable {
                               start: start, clockStart: clockStart, maxConnections: maxConnections)
         case .constantConnections(let connections, let duration):
             let end = start &+ UInt64(duration.flagNanoseconds)
-            await withDiscardingTaskGroup { group in
-                for _ in 0..<connections {
-                    group.addTask {
-                        while MonotonicTime.preciseNanoseconds() < end {
-                            let index = self.nextConnection.add(1, ordering: .relaxed).oldValue
-                            await self.runConnection(index: index, intendedStart: MonotonicTime.preciseNanoseconds())
-                        }
+            // Each slot's connection is replaced when it closes (see `advance`), until `end`.
+            let first = nextConnection.add(connections, ordering: .relaxed).oldValue
+            await Self.forEachConcurrently(first..<(first + connections)) { index in
+                await self.runConnection(index: index, intendedStart: MonotonicTime.preciseNanoseconds(), slotEnd: end)
+            }
+        }
+    }
+
+    /// Runs `body` for every element of `items` concurrently, in task groups of at most `chunk` children.
+    ///
+    /// Why chunks: removing a finished child from a task group walks the
+    /// group's children, so 100,000 children finishing in one group cost time
+    /// quadratic in their number (perf showed `TaskGroup::removeChildTask` at
+    /// 64 % of the CPU, starving fetches past their timeout).
+    static func forEachConcurrently<Items: Collection & Sendable>(
+        _ items: Items, chunk: Int = 512, _ body: @escaping @Sendable (Items.Element) async -> Void
+    ) async where Items.Element: Sendable, Items.SubSequence: Sendable {
+        await withDiscardingTaskGroup { outer in
+            var rest = items[...]
+            while !rest.isEmpty {
+                let slice = rest.prefix(chunk)
+                rest = rest.dropFirst(chunk)
+                outer.addTask {
+                    await withDiscardingTaskGroup { inner in
+                        for item in slice { inner.addTask { await body(item) } }
                     }
                 }
             }
@@ -266,7 +290,59 @@ package final class StormRunner: Sendable {
 
     // MARK: - One connection
 
-    func runConnection(index: Int, intendedStart: UInt64) async {
+    /// Opens connection `index` and runs it as far as it goes in this task: its
+    /// first check, then either parks it until its next check or closes it.
+    /// A closed `constant-connections` connection is replaced (in this task)
+    /// while its slot lasts.
+    func runConnection(index: Int, intendedStart: UInt64, slotEnd: UInt64? = nil) async {
+        var index = index
+        var intendedStart = intendedStart
+        while true {
+            var connection = await open(index: index, intendedStart: intendedStart, slotEnd: slotEnd)
+            guard let replacement = await advance(&connection, first: true) else { return }
+            index = replacement
+            intendedStart = MonotonicTime.preciseNanoseconds()
+        }
+    }
+
+    /// The parking lot's step: the connection's next check (or its close).
+    func resume(_ parked: ParkedConnection) async {
+        var connection = parked
+        guard let replacement = await advance(&connection, first: false) else { return }
+        await runConnection(index: replacement, intendedStart: MonotonicTime.preciseNanoseconds(), slotEnd: parked.slotEnd)
+    }
+
+    /// Runs the connection's due step: a check (the first may be cancelled on purpose) and its
+    /// events, then parks it for the next one; or, at its end, closes it. Returns the index of a
+    /// replacement to open when it closed within its `constant-connections` slot.
+    func advance(_ connection: inout ParkedConnection, first: Bool) async -> Int? {
+        if first || connection.due < connection.end {
+            await check(lease: connection.flagLease, host: connection.host, cancel: first && connection.cancelFirst,
+                        tally: &connection.tally, stripe: connection.index)
+            if let clientLease = connection.clientLease, settings.eventsPerCheck > 0 {
+                for _ in 0..<settings.eventsPerCheck { clientLease.record(Self.checkEvent) }
+            }
+            let after = MonotonicTime.preciseNanoseconds()
+            let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
+            if interval > 0, after &+ interval < connection.end {
+                connection.due = after &+ interval
+                parking.park(connection)
+                return nil
+            }
+            if after < connection.end {
+                connection.due = connection.end
+                parking.park(connection)
+                return nil
+            }
+        }
+        await close(&connection)
+        guard let slotEnd = connection.slotEnd, MonotonicTime.preciseNanoseconds() < slotEnd else { return nil }
+        return nextConnection.add(1, ordering: .relaxed).oldValue
+    }
+
+    /// Opens connection `index`: its choices (from a generator seeded by its index, so they do not
+    /// depend on scheduling), a flag lease and a client lease.
+    func open(index: Int, intendedStart: UInt64, slotEnd: UInt64?) async -> ParkedConnection {
         var generator = SeededRandomGenerator(seed: ProbedFetcher.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         let hostIndex = Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
         let spelling = Self.pick(spellingCumulativeWeights, generator.nextUnitDouble())
@@ -288,7 +364,6 @@ package final class StormRunner: Sendable {
         // Only the open model has an intended schedule to be late against.
         if isOpenModel, MonotonicTime.preciseNanoseconds() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
 
-        // Open: a flag lease and a client lease.
         let flagLease = cache.acquire(key)
         let acquireStart = MonotonicTime.preciseNanoseconds()
         let otherHostStarting = tracksCrossHostBlocking && ledger.otherHostStarting(besides: hostIndex)
@@ -310,47 +385,35 @@ package final class StormRunner: Sendable {
             tally.record(.open, opened &- min(intendedStart, acquireStart), stripes: stripes, stripe: stripe)
         }
         tally.counts.opened += 1
+        return ParkedConnection(index: index, host: host, flagLease: flagLease, clientLease: clientLease, client: client,
+                                end: opened &+ UInt64(lifetime.flagNanoseconds), due: opened,
+                                doubleRelease: doubleRelease, cancelFirst: cancelFirst, slotEnd: slotEnd, tally: tally)
+    }
 
-        // Checks for the connection's lifetime.
-        let end = opened &+ UInt64(lifetime.flagNanoseconds)
-        let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
-        var first = true
-        while true {
-            await check(lease: flagLease, host: host, cancel: first && cancelFirst, tally: &tally, stripe: stripe)
-            if let clientLease, settings.eventsPerCheck > 0 {
-                for _ in 0..<settings.eventsPerCheck { clientLease.record(Self.checkEvent) }
-            }
-            first = false
-            let now = MonotonicTime.preciseNanoseconds()
-            if interval == 0 || now &+ interval >= end { break }
-            do { try await Task.sleep(for: .nanoseconds(Int64(interval))) } catch { break }
-        }
-        let beforeClose = MonotonicTime.preciseNanoseconds()
-        if end > beforeClose { try? await Task.sleep(for: .nanoseconds(Int64(end &- beforeClose))) }
-
-        if settings.plantedLeakEvery > 0, index % settings.plantedLeakEvery == 0 {
+    /// Releases both leases (twice for a misbehaving connection, W4) and hands over the tally.
+    func close(_ connection: inout ParkedConnection) async {
+        let stripe = connection.index
+        if settings.plantedLeakEvery > 0, connection.index % settings.plantedLeakEvery == 0 {
             // A planted leak (tests only): this connection ends without releasing anything.
-            tally.counts.closed += 1
+            connection.tally.counts.closed += 1
             live.add(-1, ordering: .relaxed)
-            tally.flush(into: stripes, stripe: stripe)
+            connection.tally.flush(into: stripes, stripe: stripe)
             return
         }
-
-        // Close: release both, twice for a misbehaving connection (W4).
-        client?.users.add(-1, ordering: .relaxed)
+        connection.client?.users.add(-1, ordering: .relaxed)
         let closeStart = MonotonicTime.preciseNanoseconds()
-        await clientLease?.release()
-        flagLease.release()
-        if doubleRelease {
-            await clientLease?.release()
-            flagLease.release()
+        await connection.clientLease?.release()
+        connection.flagLease.release()
+        if connection.doubleRelease {
+            await connection.clientLease?.release()
+            connection.flagLease.release()
         }
         if settings.recordLatency {
-            tally.record(.close, MonotonicTime.preciseNanoseconds() &- closeStart, stripes: stripes, stripe: stripe)
+            connection.tally.record(.close, MonotonicTime.preciseNanoseconds() &- closeStart, stripes: stripes, stripe: stripe)
         }
-        tally.counts.closed += 1
+        connection.tally.counts.closed += 1
         live.add(-1, ordering: .relaxed)
-        tally.flush(into: stripes, stripe: stripe)
+        connection.tally.flush(into: stripes, stripe: stripe)
     }
 
     static let checkEvent = TelemetryEvent(name: "flagstorm.check", value: 1)
@@ -442,10 +505,12 @@ package final class StormRunner: Sendable {
             if stuck > peakStuckFetches.load(ordering: .relaxed) {
                 peakStuckFetches.store(stuck, ordering: .relaxed)
             }
-            // Live bytes at the busiest moment, for memory per connection (no cache flush: it would disturb the run).
+            // Steady state: the fewest live bytes among the samples with the most connections live
+            // (an opening burst's first samples also hold its cold callers' waits and buffers).
             if let live = allocator.liveAllocatedBytes(flushingCaches: false) {
                 let connections = self.live.load(ordering: .relaxed)
-                if connections > peakSampledConnections.load(ordering: .relaxed) {
+                let peak = peakSampledConnections.load(ordering: .relaxed)
+                if connections > peak || (connections == peak && live < liveBytesAtPeak.load(ordering: .relaxed)) {
                     peakSampledConnections.store(connections, ordering: .relaxed)
                     liveBytesAtPeak.store(live, ordering: .relaxed)
                 }
