@@ -104,13 +104,15 @@ public struct ThresholdExpression: Sendable, Hashable, CustomStringConvertible {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    static func document(of summary: RunSummary) -> Any {
+    /// The report as parsed JSON (dictionaries, arrays, numbers), for reading fields by path.
+    public static func document(of summary: RunSummary) -> Any {
         guard let data = try? JSONEncoder().encode(summary),
               let object = try? JSONSerialization.jsonObject(with: data) else { return [:] as [String: Any] }
         return object
     }
 
-    static func lookup(_ path: [String], in document: Any) -> Double? {
+    /// The number at `path` in `document` (`invariants.NAME` reads that invariant's violations), or `nil`.
+    public static func lookup(_ path: [String], in document: Any) -> Double? {
         var current: Any = document
         for (position, component) in path.enumerated() {
             if let array = current as? [Any], position > 0, path[position - 1] == "invariants" {

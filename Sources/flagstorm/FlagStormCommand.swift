@@ -8,11 +8,11 @@ struct FlagStormCommand: AsyncParsableCommand {
         commandName: "flagstorm",
         abstract: "Load-test and race-hunt a per-host feature-flag cache and client manager.",
         discussion: """
-            Exit codes: 0 success; 1 gate failed (a policy did not behave as required); \
+            Exit codes: 0 success; 1 gate failed (a threshold or gating invariant); 2 regression against a baseline; \
             64 bad input (unknown option, bad value, a broken scenario file); 70 internal or environment error \
             (for example an output folder that cannot be written).
             """,
-        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, ServeCommand.self, DemoCommand.self]
     )
 
     /// Exit code when a gate (expectation, threshold, invariant) failed.

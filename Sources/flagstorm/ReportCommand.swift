@@ -41,8 +41,23 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let format = try ReportFormat.parse(format, allowed: [.md, .junit, .text, .json])[0]
+        let summaries = try ReportFiles.load(reports)
+        switch format {
+        case .md: print(MarkdownReport.render(summaries), terminator: "")
+        case .junit: print(JUnitReport.render(summaries), terminator: "")
+        case .text: print(summaries.map(ConsoleSummary.render).joined(separator: "\n\n"))
+        case .json:
+            for summary in summaries { print(String(decoding: try JSONReport.encode(summary), as: UTF8.self)) }
+        }
+    }
+}
+
+/// Reading saved reports from files and run folders.
+enum ReportFiles {
+    /// Every report in `paths` (JSON files, or folders of them), or a bad-input error naming the path.
+    static func load(_ paths: [String]) throws -> [RunSummary] {
         var files: [String] = []
-        for path in reports {
+        for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw BadInput("\(path): no such file or folder; pass a JSON report or a run folder such as Reports/runs/latest")
@@ -62,12 +77,7 @@ struct ReportCommand: ParsableCommand {
                 throw BadInput("\(file): not a flagstorm report (\(error))")
             }
         }
-        switch format {
-        case .md: print(MarkdownReport.render(summaries), terminator: "")
-        case .junit: print(JUnitReport.render(summaries), terminator: "")
-        case .text: print(summaries.map(ConsoleSummary.render).joined(separator: "\n\n"))
-        case .json:
-            for summary in summaries { print(String(decoding: try JSONReport.encode(summary), as: UTF8.self)) }
-        }
+        if summaries.isEmpty { throw BadInput("\(paths.joined(separator: ", ")): no JSON reports found") }
+        return summaries
     }
 }

@@ -10,9 +10,11 @@ import StormReport
 /// the chosen policies against the embedded fake server, prints a one-screen
 /// summary per run and writes one JSON report per scenario and policy.
 ///
-/// Exit codes: 0 every run passed its thresholds and gating invariants; 1 some
-/// run failed them; 64 bad input (a broken scenario file, an unknown option),
-/// before anything runs; 70 an environment problem (an unwritable `--out`).
+/// Exit codes: 0 every run passed its thresholds and gating invariants (and,
+/// with `--baseline`, no regression); 1 some run failed them; 2 a regression
+/// against the baseline; 64 bad input (a broken scenario file, an unknown
+/// option, a missing baseline), before anything runs where possible; 70 an
+/// environment problem (an unwritable `--out`).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -33,6 +35,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Report formats to write, comma-separated: json (one per scenario and policy), md (summary.md), junit (junit.xml).")
     var format: String = "json,md,junit"
 
+    @Option(help: "Compare with the reports in this folder after the run (exit 2 on a regression); e.g. Reports/baselines.")
+    var baseline: String?
+
+    @Flag(help: "Write this run's JSON reports into Reports/baselines/ (or --baseline) as the new baseline.")
+    var updateBaseline = false
+
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
@@ -46,6 +54,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let formats = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
         let selected = try ScenarioSelection.load(scenarios)
+        if let baseline, !updateBaseline, !FileManager.default.fileExists(atPath: baseline) {
+            throw BadInput("--baseline \(baseline): no such folder; record one first with flagstorm run --update-baseline")
+        }
         for (path, spec) in selected where spec.mode != .realtime {
             throw BadInput("\(path): mode: \(spec.mode.rawValue) is not supported yet (it arrives with the simulation engine); use mode: realtime")
         }
@@ -83,6 +94,29 @@ struct RunCommand: AsyncParsableCommand {
             try Self.write(Data(JUnitReport.render(summaries).utf8), to: folder.appendingPathComponent("junit.xml"))
         }
         Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
+        var regression = false
+        if let baseline, !updateBaseline {
+            let result = try CompareCommand.compare(baseline: [baseline], current: [folder.path], tolerance: 0.5, tolerances: [:])
+            print(BaselineComparison.renderText(result))
+            try Self.write(Data(BaselineComparison.renderMarkdown(result).utf8), to: folder.appendingPathComponent("comparison.md"))
+            regression = result.hasRegression
+        }
+        if updateBaseline {
+            let target = URL(fileURLWithPath: baseline ?? "Reports/baselines")
+            do {
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                for summary in summaries {
+                    try JSONReport.encode(summary).write(to: target.appendingPathComponent("\(summary.scenario.name).\(summary.scenario.policy).json"))
+                }
+            } catch {
+                throw RunError("cannot write the baseline into \(target.path): \(error.localizedDescription)")
+            }
+            print("baseline updated: \(summaries.count) report(s) in \(target.path)")
+        }
+        if failed.isEmpty, regression {
+            print("REGRESSION against \(baseline ?? ""); reports in \(folder.path)")
+            throw CompareCommand.regression
+        }
         if failed.isEmpty {
             print("PASS: \(selected.count) scenario(s); reports in \(folder.path)")
         } else {

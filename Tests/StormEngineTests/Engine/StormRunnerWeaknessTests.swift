@@ -170,7 +170,8 @@ extension RealtimeEngineSuite {
             settings.fetchTimeout = .milliseconds(100)
             settings.backoffBase = .milliseconds(50)
             settings.crashingFetches = [2]
-            settings.lifetime = .fixed(.milliseconds(500))
+            // Outlive the slot, so no connection is replaced (seed would drop the stuck entry with the last release, W2).
+            settings.lifetime = .fixed(.milliseconds(600))
             settings.checkInterval = .milliseconds(5)
             let summary = await Self.run(settings)
             if policy == .seed {

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import StormReport
+
+/// `flagstorm compare BASELINE CURRENT`: the regression gate between two sets of reports.
+///
+/// Exit codes: 0 no regression; 2 a regression; 64 bad input (an unreadable
+/// report, a missing baseline, a bad `--tolerance`).
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare current reports with a baseline (files or folders); exit 2 on a regression.")
+
+    /// Exit code for a regression against the baseline.
+    static let regression = ExitCode(2)
+
+    @Argument(help: "The baseline: a JSON report or a folder of them (e.g. Reports/baselines).")
+    var baseline: String
+
+    @Argument(help: "The current reports: JSON files or folders (repeat runs are compared by their median).")
+    var current: [String]
+
+    @Option(help: "Relative tolerance for latencies and lock waits, e.g. 0.5 for ±50 %.")
+    var tolerance: Double = 0.5
+
+    @Option(name: .customLong("metric-tolerance"), help: "A tolerance for one metric, e.g. latency.isEnabled.p99_ns=1.0 (repeatable).")
+    var metricTolerances: [String] = []
+
+    @Option(help: "text or md.")
+    var format: String = "text"
+
+    func validate() throws {
+        _ = try Self.parseTolerances(metricTolerances)
+        guard tolerance >= 0 else { throw ValidationError("--tolerance: must be >= 0, got \(tolerance)") }
+        _ = try ReportFormat.parse(format, allowed: [.text, .md])
+    }
+
+    func run() throws {
+        let result = try Self.compare(baseline: [baseline], current: current, tolerance: tolerance,
+                                      tolerances: Self.parseTolerances(metricTolerances))
+        let format = try ReportFormat.parse(format, allowed: [.text, .md])[0]
+        print(format == .md ? BaselineComparison.renderMarkdown(result) : BaselineComparison.renderText(result))
+        if result.hasRegression { throw Self.regression }
+    }
+
+    /// Loads both sides and compares them; a baseline with nothing in common with the current runs is bad input.
+    static func compare(baseline: [String], current: [String], tolerance: Double,
+                        tolerances: [String: Double]) throws -> BaselineComparison.Result {
+        let before = try ReportFiles.load(baseline)
+        let after = try ReportFiles.load(current)
+        let result = BaselineComparison.compare(baseline: before, current: after, defaultTolerance: tolerance,
+                                                tolerances: tolerances)
+        if result.rows.isEmpty {
+            throw BadInput("the baseline (\(baseline.joined(separator: ", "))) has none of the current scenarios; record one with flagstorm run --update-baseline")
+        }
+        return result
+    }
+
+    static func parseTolerances(_ specs: [String]) throws -> [String: Double] {
+        var tolerances: [String: Double] = [:]
+        for spec in specs {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]), value >= 0 else {
+                throw ValidationError("--metric-tolerance: expected METRIC=FRACTION such as latency.isEnabled.p99_ns=1.0, got '\(spec)'")
+            }
+            tolerances[parts[0]] = value
+        }
+        return tolerances
+    }
+}

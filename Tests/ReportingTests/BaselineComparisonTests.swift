@@ -1,0 +1,86 @@
+import Reporting
+import StormReport
+import Testing
+
+@Suite struct BaselineComparisonTests {
+    static func summary(policy: String = "recommended", wrong: Int = 0, p99: Int64 = 1_000, lockWait: Int64 = 500,
+                        contended: UInt64 = 200) -> RunSummary {
+        RunSummary(
+            scenario: ScenarioInfo(name: "many-hosts", file: nil, mode: "realtime", policy: policy, seed: 1),
+            environment: EnvironmentInfo(toolchain: "t", cores: 2, allocator: "jemalloc 5.3.0", startedAt: "now"),
+            durationNanoseconds: 1,
+            connections: ConnectionCounts(), fetches: FetchCounts(total: 10, minimum: 10),
+            answers: AnswerCounts(total: 100, wrong: wrong),
+            latency: ["isEnabled": LatencyEntry(count: 100, p50Nanoseconds: 100, p90Nanoseconds: 200, p99Nanoseconds: p99,
+                                                p999Nanoseconds: p99, maxNanoseconds: p99, meanNanoseconds: 100, histogram: "")],
+            contention: ["flagCache.registry": LockContention(acquisitions: 10_000, contended: contended, waitP50Nanoseconds: 1,
+                                                              waitP99Nanoseconds: lockWait, waitMaxNanoseconds: lockWait, holdP99Nanoseconds: 1)],
+            lifecycle: LifecycleCounts(), leaks: LeakFigures(),
+            invariants: [InvariantResult(name: "answersMatchTruth", violations: wrong, gating: policy == "recommended")],
+            thresholds: [], verdict: .pass)
+    }
+
+    static func row(_ result: BaselineComparison.Result, _ metric: String) -> BaselineComparison.Row? {
+        result.rows.first { $0.metric == metric }
+    }
+
+    @Test func aCountThatGrowsUnderRecommendedIsARegression() {
+        let result = BaselineComparison.compare(baseline: [Self.summary()], current: [Self.summary(wrong: 1)])
+        #expect(result.hasRegression)
+        #expect(Self.row(result, "answers.wrong")?.verdict == .regression)
+        #expect(Self.row(result, "invariants.answersMatchTruth")?.verdict == .regression)
+        #expect(Self.row(result, "answers.wrong")?.change == "+1")
+    }
+
+    @Test func countsUnderSeedAreListedButNeverRegressions() {
+        let result = BaselineComparison.compare(baseline: [Self.summary(policy: "seed", wrong: 900)],
+                                                current: [Self.summary(policy: "seed", wrong: 999)])
+        #expect(!result.hasRegression)
+        #expect(Self.row(result, "answers.wrong")?.verdict == .informational)
+    }
+
+    @Test func latencyWithinToleranceIsNoiseAndBeyondItIsARegression() {
+        let noise = BaselineComparison.compare(baseline: [Self.summary(p99: 1_000)], current: [Self.summary(p99: 1_400)])
+        #expect(Self.row(noise, "latency.isEnabled.p99_ns")?.verdict == .withinNoise)
+        #expect(!noise.hasRegression)
+        let slower = BaselineComparison.compare(baseline: [Self.summary(p99: 1_000)], current: [Self.summary(p99: 1_600)])
+        #expect(Self.row(slower, "latency.isEnabled.p99_ns")?.verdict == .regression)
+        #expect(Self.row(slower, "latency.isEnabled.p99_ns")?.change == "+60.0 %")
+        let tighter = BaselineComparison.compare(baseline: [Self.summary(p99: 1_000)], current: [Self.summary(p99: 1_400)],
+                                                 tolerances: ["latency.isEnabled.p99_ns": 0.2])
+        #expect(tighter.hasRegression)
+    }
+
+    @Test func lockWaitsAreComparedByLockNameWhenContendedEnough() {
+        let result = BaselineComparison.compare(baseline: [Self.summary(lockWait: 500)], current: [Self.summary(lockWait: 5_000)])
+        #expect(Self.row(result, "contention.flagCache.registry.wait_p99_ns")?.verdict == .regression)
+        #expect(Self.row(result, "contention.flagCache.registry.wait_p99_ns")?.allowed == "±100 %")
+        // A p99 over a handful of contended acquisitions is noise: not compared.
+        let sparse = BaselineComparison.compare(baseline: [Self.summary(lockWait: 500, contended: 5)],
+                                                current: [Self.summary(lockWait: 5_000, contended: 5)])
+        #expect(Self.row(sparse, "contention.flagCache.registry.wait_p99_ns") == nil)
+    }
+
+    @Test func seedRunsNeverGate() {
+        let result = BaselineComparison.compare(baseline: [Self.summary(policy: "seed", p99: 1_000)],
+                                                current: [Self.summary(policy: "seed", p99: 9_000)])
+        #expect(!result.hasRegression)
+        #expect(Self.row(result, "latency.isEnabled.p99_ns")?.verdict == .informational)
+    }
+
+    @Test func repeatRunsAreComparedByTheirMedian() {
+        // One slow outlier among three current runs is not a regression.
+        let current = [Self.summary(p99: 1_000), Self.summary(p99: 9_000), Self.summary(p99: 1_100)]
+        let result = BaselineComparison.compare(baseline: [Self.summary(p99: 1_000)], current: current)
+        #expect(Self.row(result, "latency.isEnabled.p99_ns")?.current == 1_100)
+        #expect(!result.hasRegression)
+    }
+
+    @Test func aScenarioWithoutBaselineIsListed() {
+        var other = Self.summary()
+        other.scenario.name = "new-scenario"
+        let result = BaselineComparison.compare(baseline: [Self.summary()], current: [Self.summary(), other])
+        #expect(result.missingBaselines == ["new-scenario [recommended]"])
+        #expect(BaselineComparison.renderText(result).contains("no baseline  new-scenario [recommended]"))
+    }
+}
