@@ -6,7 +6,14 @@ import PackageDescription
 /// verifies it at run time). `FLAGSTORM_NO_JEMALLOC=1` leaves it out, which
 /// ThreadSanitizer builds need: TSan replaces `malloc` and `free` but not
 /// jemalloc's `operator new`, and the mix crashes before `main`.
-let linkJemalloc = ProcessInfo.processInfo.environment["FLAGSTORM_NO_JEMALLOC"] == nil
+/// Without libjemalloc installed the package still builds and runs (the probe
+/// then reports "jemalloc not loaded" and no byte figures); `.ci/run` installs it.
+let jemallocInstalled = [
+    "/usr/lib/x86_64-linux-gnu/libjemalloc.so", "/usr/lib/aarch64-linux-gnu/libjemalloc.so",
+    "/usr/lib64/libjemalloc.so", "/usr/lib/libjemalloc.so", "/usr/local/lib/libjemalloc.so",
+    "/opt/homebrew/lib/libjemalloc.dylib", "/usr/local/lib/libjemalloc.dylib",
+].contains { FileManager.default.fileExists(atPath: $0) }
+let linkJemalloc = ProcessInfo.processInfo.environment["FLAGSTORM_NO_JEMALLOC"] == nil && jemallocInstalled
 
 /// FlagStorm: a per-host feature-flag cache and client manager (the system under
 /// test) and the load-testing harness around it. See README.md and

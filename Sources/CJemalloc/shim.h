@@ -6,8 +6,14 @@
 // `free` or `mallctl` directly: jemalloc.h redeclares the C allocation
 // functions that Glibc also exports to Swift, and keeping every call here
 // avoids ambiguity and keeps the C details (sizes, pointers) in C.
+// Nothing below needs jemalloc's header (mallctl is looked up at run time), so
+// a machine without libjemalloc-dev still builds; Probes then reports that
+// jemalloc is not loaded and gives no byte figures.
+#if __has_include(<jemalloc/jemalloc.h>)
 #include <jemalloc/jemalloc.h>
+#endif
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>

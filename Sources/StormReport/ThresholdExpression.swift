@@ -82,7 +82,7 @@ public struct ThresholdExpression: Sendable, Hashable, CustomStringConvertible {
         let document = Self.document(of: summary)
         guard let value = Self.lookup(path, in: document) else {
             return ThresholdResult(expression: text, ok: false, value: nil,
-                                   message: "no numeric field \(path.joined(separator: ".")) in the report")
+                                   message: "no numeric value for \(path.joined(separator: ".")) in the report (missing, or null: not measured in this run)")
         }
         let rhs: Double
         switch bound {

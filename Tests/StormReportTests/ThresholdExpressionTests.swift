@@ -61,12 +61,23 @@ import Testing
         let result = try ThresholdExpression("fetches.bogus == 0").evaluate(on: Self.summary())
         #expect(!result.ok)
         #expect(result.value == nil)
-        #expect(result.message == "no numeric field fetches.bogus in the report")
+        #expect(result.message == "no numeric value for fetches.bogus in the report (missing, or null: not measured in this run)")
     }
 
     @Test func malformedExpressionsAreSyntaxErrors() {
         #expect(throws: ThresholdSyntaxError.self) { try ThresholdExpression("fetches.redundant") }
         #expect(throws: ThresholdSyntaxError.self) { try ThresholdExpression("== 3") }
         #expect(throws: ThresholdSyntaxError.self) { try ThresholdExpression("fetches.total == lots of") }
+    }
+}
+
+extension ThresholdExpressionTests {
+    @Test func aFigureThatWasNotMeasuredFailsItsThresholdAndSaysSo() throws {
+        var summary = Self.summary()
+        summary.leaks.allocatedBytesGrowth = nil  // e.g. no verified jemalloc
+        let result = try ThresholdExpression("leaks.allocatedBytesGrowth < 524288").evaluate(on: summary)
+        #expect(!result.ok)
+        #expect(result.value == nil)
+        #expect(result.message?.contains("null: not measured in this run") == true)
     }
 }
