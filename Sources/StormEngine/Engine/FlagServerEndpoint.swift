@@ -9,8 +9,6 @@ import FlagServer
 package protocol FlagServerEndpoint: Sendable {
     /// The model answering (its journal is the ground truth of fetch counts).
     var model: FlagServerModel { get }
-    /// A short description for reports and logs (`http://127.0.0.1:41234`, `in-memory`).
-    var address: String { get }
     /// The fetcher the cache should use to reach this endpoint.
     func makeFetcher(timeout: Duration) -> any FlagFetcher
     /// Stops the endpoint and whatever the fetchers it made hold.
@@ -20,7 +18,6 @@ package protocol FlagServerEndpoint: Sendable {
 /// The model answering in memory, latency waited on the real clock.
 package struct InMemoryFlagServerEndpoint: FlagServerEndpoint {
     package let model: FlagServerModel
-    package var address: String { "in-memory" }
 
     package init(model: FlagServerModel) { self.model = model }
 

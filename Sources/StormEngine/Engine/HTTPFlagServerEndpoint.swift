@@ -17,7 +17,6 @@ package final class HTTPFlagServerEndpoint: FlagServerEndpoint {
     private let client: HTTPClient
 
     package var model: FlagServerModel { server.model }
-    package var address: String { server.baseURL }
 
     private init(server: FlagHTTPServer, client: HTTPClient) {
         self.server = server

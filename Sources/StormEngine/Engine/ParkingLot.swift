@@ -60,9 +60,6 @@ final class ParkingLot: Sendable {
         }
     }
 
-    /// Connections parked now.
-    var parkedCount: Int { state.withLock { $0.parked } }
-
     /// Returns once nothing is parked and no step is running.
     func waitUntilIdle() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -14,15 +14,10 @@ final class ProbedFetcher: FlagFetcher {
     private let crashDraws: Atomic<UInt64>
     private let seed: UInt64
     private let latency = Locked(OperationLatency())
-    let crashes = Atomic<Int>(0)
-    private let running = Atomic<Int>(0)
     private let lastStart = Atomic<UInt64>(0)
 
     /// When the latest fetch started (precise monotonic nanoseconds; 0 if none did).
     var lastFetchStart: UInt64 { lastStart.load(ordering: .relaxed) }
-
-    /// Fetches running right now (a crashed one is not running).
-    var inProgress: Int { running.load(ordering: .relaxed) }
 
     private let crashing: Set<Int>
 
@@ -43,15 +38,12 @@ final class ProbedFetcher: FlagFetcher {
         if crashProbability > 0 || !crashing.isEmpty {
             let draw = crashDraws.add(1, ordering: .relaxed).newValue
             if crashing.contains(Int(draw)) || Self.unit(Self.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
-                crashes.add(1, ordering: .relaxed)
                 throw FlagFetchPanic()
             }
         }
         let start = MonotonicTime.preciseNanoseconds()
         lastStart.store(start, ordering: .relaxed)
-        running.add(1, ordering: .relaxed)
         defer {
-            running.add(-1, ordering: .relaxed)
             let finished = MonotonicTime.preciseNanoseconds()
             latency.withLock { $0.record(finished &- start) }
             onFetchFinished?(host, finished)

@@ -4,20 +4,7 @@ import FlagServer
 extension RunSettings {
     /// The run of `spec` under `policy`: everything the engine needs, resolved.
     package init(spec: ScenarioSpec, policy: FlagCachePolicy, file: String? = nil) {
-        let load: Load
-        switch spec.load {
-        case .burst(let connections):
-            load = .burst(connections: connections)
-        case .constantArrival(let rate, let duration, let maxConnections):
-            load = .constantArrival(perSecond: rate.perSecond, duration: duration, maxConnections: maxConnections)
-        case .rampingArrival(let startRate, let stages, let maxConnections):
-            load = .rampingArrival(startPerSecond: startRate.perSecond,
-                                   stages: stages.map { ($0.duration, $0.target.perSecond) },
-                                   maxConnections: maxConnections)
-        case .constantConnections(let connections, let duration):
-            load = .constantConnections(connections: connections, duration: duration)
-        }
-        self.init(name: spec.name, policy: policy, server: spec.server, load: load)
+        self.init(name: spec.name, policy: policy, server: spec.server, load: spec.load)
         self.file = file
         self.description = spec.description
         self.mode = spec.mode.rawValue

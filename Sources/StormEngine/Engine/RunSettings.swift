@@ -9,40 +9,6 @@ import Foundation
 /// defaults, validation paths); this is what the engine runs, so tests can build
 /// a run directly and the engine never re-interprets YAML.
 package struct RunSettings: Sendable {
-    /// How connections arrive.
-    package enum Load: Sendable, Hashable {
-        /// `connections` open at once.
-        case burst(connections: Int)
-        /// Connections open at `perSecond` for `duration`, whether or not the system keeps up.
-        case constantArrival(perSecond: Double, duration: Duration, maxConnections: Int)
-        /// Rates ramping linearly from `startPerSecond` through each stage's target.
-        case rampingArrival(startPerSecond: Double, stages: [(duration: Duration, targetPerSecond: Double)], maxConnections: Int)
-        /// `connections` live at all times for `duration`, each replaced when it closes.
-        case constantConnections(connections: Int, duration: Duration)
-
-        package static func == (lhs: Load, rhs: Load) -> Bool {
-            switch (lhs, rhs) {
-            case let (.burst(a), .burst(b)): a == b
-            case let (.constantArrival(a, b, c), .constantArrival(d, e, f)): a == d && b == e && c == f
-            case let (.rampingArrival(a, b, c), .rampingArrival(d, e, f)):
-                a == d && c == f && b.count == e.count && zip(b, e).allSatisfy { $0.duration == $1.duration && $0.targetPerSecond == $1.targetPerSecond }
-            case let (.constantConnections(a, b), .constantConnections(c, d)): a == c && b == d
-            default: false
-            }
-        }
-
-        package func hash(into hasher: inout Hasher) {
-            switch self {
-            case .burst(let n): hasher.combine(0); hasher.combine(n)
-            case .constantArrival(let r, let d, let m): hasher.combine(1); hasher.combine(r); hasher.combine(d); hasher.combine(m)
-            case .rampingArrival(let r, let s, let m):
-                hasher.combine(2); hasher.combine(r); hasher.combine(m)
-                for stage in s { hasher.combine(stage.duration); hasher.combine(stage.targetPerSecond) }
-            case .constantConnections(let n, let d): hasher.combine(3); hasher.combine(n); hasher.combine(d)
-            }
-        }
-    }
-
     /// A slow telemetry start or close for some hosts (W5, W6).
     package struct SlowHosts: Sendable, Hashable {
         package var hosts: Set<String>
@@ -84,7 +50,8 @@ package struct RunSettings: Sendable {
     package var spellings: [(HostSpelling, Double)] = [(.plain, 1)]
     /// Zipf exponent; `nil` for uniform.
     package var zipfExponent: Double?
-    package var load: Load
+    /// How connections arrive: the scenario's load model, as its file states it.
+    package var load: ScenarioLoad
     package var lifetime: LatencyDistribution = .zero
     package var checkInterval: Duration = .milliseconds(100)
     package var eventsPerCheck: Int = 1
@@ -109,7 +76,7 @@ package struct RunSettings: Sendable {
     package var plantedLeakEvery = 0
 
     package init(name: String, policy: FlagCachePolicy, server: FlagServerConfiguration = FlagServerConfiguration(),
-                 load: Load) {
+                 load: ScenarioLoad) {
         self.name = name
         self.policy = policy
         self.server = server

@@ -196,12 +196,14 @@ package final class StormRunner: Sendable {
                 await self.runConnection(index: index, intendedStart: start)
             }
         case .constantArrival(let rate, let duration, let maxConnections):
-            let count = Int((duration / .seconds(1)) * rate)
-            await runArrivals(offsets: (0..<count).lazy.map { UInt64(Double($0) / rate * 1e9) },
+            let perSecond = rate.perSecond
+            let count = Int((duration / .seconds(1)) * perSecond)
+            await runArrivals(offsets: (0..<count).lazy.map { UInt64(Double($0) / perSecond * 1e9) },
                               start: start, clockStart: clockStart, maxConnections: maxConnections)
         case .rampingArrival(let startRate, let stages, let maxConnections):
-            await runArrivals(offsets: Self.rampingOffsets(startRate: startRate, stages: stages),
-                              start: start, clockStart: clockStart, maxConnections: maxConnections)
+            let offsets = Self.rampingOffsets(startRate: startRate.perSecond,
+                                              stages: stages.map { ($0.duration, $0.target.perSecond) })
+            await runArrivals(offsets: offsets, start: start, clockStart: clockStart, maxConnections: maxConnections)
         case .constantConnections(let connections, let duration):
             let end = start &+ UInt64(duration.flagNanoseconds)
             // Each slot's connection is replaced when it closes (see `advance`), until `end`.

@@ -8,7 +8,7 @@ import Synchronization
 /// the ledger says what a client *experienced*, which is where W4 (a client
 /// closed under a connection still using it), W5 (a slow start blocking other
 /// hosts) and W6 (two live clients for one host) show. Starts and closes are
-/// rare next to checks, so one lock is fine here; events are counted with
+/// rare next to checks, so one lock is fine here; events after close are counted with
 /// atomics on the client.
 final class TelemetryLedger: Sendable {
     struct HostLifecycle {
@@ -33,7 +33,6 @@ final class TelemetryLedger: Sendable {
 
     private let state = Locked(State())
     let eventsAfterClose = Atomic<Int>(0)
-    let events = Atomic<Int>(0)
     let origin: UInt64
 
     init(origin: UInt64) { self.origin = origin }
@@ -149,7 +148,6 @@ final class InstrumentedTelemetryClient: TelemetryClient {
         if closing.load(ordering: .acquiring) {
             ledger.eventsAfterClose.add(1, ordering: .relaxed)
         }
-        ledger.events.add(1, ordering: .relaxed)
     }
 
     func close() async {

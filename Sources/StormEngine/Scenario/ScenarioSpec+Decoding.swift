@@ -1,5 +1,6 @@
 import FeatureFlags
 import FlagServer
+import Foundation
 
 extension ScenarioSpec {
     /// The top-level keys of a scenario file.
@@ -318,8 +319,8 @@ extension ScenarioSpec {
         guard let dots = text.firstRange(of: "..") else {
             throw FlagServerCommandLineError(token: text, message: "malformed range '\(text)': expected LOW..HIGH, e.g. 10s..1h")
         }
-        let lowText = String(text[..<dots.lowerBound]).trimmingWhitespace()
-        let highText = String(text[dots.upperBound...]).trimmingWhitespace()
+        let lowText = String(text[..<dots.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let highText = String(text[dots.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let low = ScenarioSyntax.parseDuration(lowText) else {
             throw FlagServerCommandLineError(token: lowText, message: "bad duration '\(lowText)' in range '\(text)': expected e.g. 10s")
         }

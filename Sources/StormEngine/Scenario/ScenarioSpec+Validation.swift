@@ -1,5 +1,6 @@
 import FeatureFlags
 import FlagServer
+import Foundation
 
 extension ScenarioSpec {
     /// Every problem with this scenario's values, each with its file path (`load.connections: must be > 0`); empty when it can run.
@@ -27,7 +28,7 @@ extension ScenarioSpec {
         } else if !name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
             add("name", "must be letters, digits and '-' only, got \"\(name)\"")
         }
-        if description.trimmingWhitespace().isEmpty { add("description", "must not be empty: say what the scenario shows and why") }
+        if description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { add("description", "must not be empty: say what the scenario shows and why") }
         if policies.isEmpty { add("policy", "must name at least one policy") }
 
         positive(cache.ttl, "cache.ttl")
@@ -86,7 +87,7 @@ extension ScenarioSpec {
         if rounds <= 0 { add("rounds", "must be > 0") }
         if drain < .zero { add("drain", "must be >= 0") }
         for (policy, list) in [("seed", thresholds.seed), ("recommended", thresholds.recommended), ("all", thresholds.all)] {
-            for (index, expression) in list.enumerated() where expression.trimmingWhitespace().isEmpty {
+            for (index, expression) in list.enumerated() where expression.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 add("thresholds.\(policy)[\(index)]", "must not be empty")
             }
         }

@@ -1,4 +1,5 @@
 import FlagServer
+import Foundation
 
 /// Parsers for the one-line spellings a scenario file uses: durations, distributions, arrival rates, skews.
 ///
@@ -18,7 +19,7 @@ import FlagServer
 public enum ScenarioSyntax {
     /// A duration (see the type's documentation), or `nil`.
     public static func parseDuration(_ text: String) -> Duration? {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "0" { return .zero }
         return FlagServerCommandLine.parseDuration(trimmed)
     }
@@ -103,7 +104,7 @@ public enum ScenarioSyntax {
 
     /// An arrival rate (see the type's documentation).
     public static func parseRate(_ text: String) throws(FlagServerCommandLineError) -> ArrivalRate {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "0" { return ArrivalRate(count: 0, per: .seconds(1)) }
         guard let slash = trimmed.firstIndex(of: "/") else {
             throw FlagServerCommandLineError(
@@ -143,15 +144,5 @@ public enum ScenarioSyntax {
             throw FlagServerCommandLineError(
                 token: text, message: "unknown skew '\(text)' (known: uniform, \"zipf EXPONENT\" such as \"zipf 1.1\")")
         }
-    }
-}
-
-extension String {
-    /// This string without leading and trailing whitespace.
-    func trimmingWhitespace() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
     }
 }

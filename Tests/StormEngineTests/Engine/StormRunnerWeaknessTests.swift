@@ -78,7 +78,7 @@ extension RealtimeEngineSuite {
         @Test(arguments: FlagCachePolicy.allCases)
         func slowStartOnOneHost(policy: FlagCachePolicy) async {  // W5
             var settings = RunSettings(name: "w5", policy: policy, server: Self.server(),
-                                       load: .constantArrival(perSecond: 200, duration: .milliseconds(300), maxConnections: 1000))
+                                       load: .constantArrival(rate: ArrivalRate(count: 200, per: .seconds(1)), duration: .milliseconds(300), maxConnections: 1000))
             settings.hostCount = 10
             settings.slowHosts = [.init(hosts: ["host-0.example.com"], start: .fixed(.milliseconds(300)), close: nil)]
             settings.lifetime = .zero
@@ -93,7 +93,7 @@ extension RealtimeEngineSuite {
         @Test(arguments: FlagCachePolicy.allCases)
         func acquireDuringSlowClose(policy: FlagCachePolicy) async {  // W6
             var settings = RunSettings(name: "w6", policy: policy, server: Self.server(),
-                                       load: .constantArrival(perSecond: 20, duration: .milliseconds(400), maxConnections: 1000))
+                                       load: .constantArrival(rate: ArrivalRate(count: 20, per: .seconds(1)), duration: .milliseconds(400), maxConnections: 1000))
             settings.lifetime = .fixed(.milliseconds(20))
             settings.checkInterval = .milliseconds(10)
             settings.clientClose = .fixed(.milliseconds(150))
