@@ -1,4 +1,5 @@
 import FeatureFlags
+import Synchronization
 
 /// A connection between two of its checks: everything it needs to go on, and no task.
 ///
@@ -25,51 +26,82 @@ struct ParkedConnection: Sendable {
 
 /// Parked connections by due time, and the driver that wakes them.
 ///
-/// A timing wheel of one-millisecond buckets: parking appends to the bucket of
+/// Timing wheels of one-millisecond buckets: parking appends to the bucket of
 /// the connection's due millisecond, and the driver takes whole buckets as
 /// their time comes, so neither side does more than an append or a swap under
-/// the lock. Each woken connection's next step runs in a child task of the
-/// driver's group; a step parks the connection again or closes it. Rounds
-/// wait for the lot to empty.
+/// a lock. The wheels are striped by connection (eight, each with its own
+/// lock), so connections parking at once rarely meet on one lock; the counts
+/// that tell when the lot is idle are atomics. Each woken connection's next
+/// step runs in a child task of the driver's group; a step parks the
+/// connection again or closes it. Rounds wait for the lot to empty.
 final class ParkingLot: Sendable {
     static let tick: UInt64 = 1_000_000
+    static let stripes = 8
 
-    private struct State {
+    private struct Wheel {
         var buckets: [UInt64: [ParkedConnection]] = [:]
         /// The next tick the driver has not taken yet.
         var cursor: UInt64
-        var parked = 0
-        var running = 0
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-        mutating func takeIdleWaiters() -> [CheckedContinuation<Void, Never>] {
-            guard parked == 0, running == 0, !idleWaiters.isEmpty else { return [] }
-            defer { idleWaiters.removeAll() }
-            return idleWaiters
+        /// Takes every bucket due at or before `nowTick`.
+        mutating func take(through nowTick: UInt64, into woken: inout [ParkedConnection]) {
+            if buckets.isEmpty {
+                cursor = max(cursor, nowTick + 1)
+                return
+            }
+            while cursor <= nowTick {
+                if let bucket = buckets.removeValue(forKey: cursor) { woken += bucket }
+                cursor += 1
+            }
         }
     }
 
-    private let state = Locked(State(cursor: MonotonicTime.preciseNanoseconds() / ParkingLot.tick))
+    private let wheels: [Locked<Wheel>]
+    /// Connections parked (counted before they reach their wheel, so never under the true number).
+    private let parked = Atomic<Int>(0)
+    /// Connections woken whose step has not finished.
+    private let running = Atomic<Int>(0)
+    private let idleWaiters = Locked<[CheckedContinuation<Void, Never>]>([])
+
+    init() {
+        let cursor = MonotonicTime.preciseNanoseconds() / Self.tick
+        wheels = (0..<Self.stripes).map { _ in Locked(Wheel(cursor: cursor)) }
+    }
 
     /// Parks `connection` until its `due` time (or the driver's next tick, if that has passed).
     func park(_ connection: ParkedConnection) {
-        state.withLock { state in
-            let tick = max(connection.due / Self.tick, state.cursor)
-            state.buckets[tick, default: []].append(connection)
-            state.parked += 1
+        parked.add(1, ordering: .sequentiallyConsistent)
+        wheels[connection.index % Self.stripes].withLock { wheel in
+            wheel.buckets[max(connection.due / Self.tick, wheel.cursor), default: []].append(connection)
         }
+    }
+
+    /// Whether nothing is parked and no step is running. (A step parks before it counts itself
+    /// finished, and the driver counts a step running before it stops counting it parked, so the
+    /// two are never both zero while a connection is live.)
+    private var isIdle: Bool {
+        parked.load(ordering: .sequentiallyConsistent) == 0 && running.load(ordering: .sequentiallyConsistent) == 0
     }
 
     /// Returns once nothing is parked and no step is running.
     func waitUntilIdle() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state -> Bool in
-                if state.parked == 0, state.running == 0 { return true }
-                state.idleWaiters.append(continuation)
+            let idle = idleWaiters.withLock { waiters -> Bool in
+                if isIdle { return true }
+                waiters.append(continuation)
                 return false
             }
             if idle { continuation.resume() }
         }
+    }
+
+    private func resumeWaitersIfIdle() {
+        let waiters = idleWaiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            guard !waiters.isEmpty, isIdle else { return [] }
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Wakes due connections and runs `step` for each, until `finished()` says the run is over and the lot is idle.
@@ -78,35 +110,24 @@ final class ParkingLot: Sendable {
         await withDiscardingTaskGroup { group in
             while true {
                 let nowTick = MonotonicTime.preciseNanoseconds() / Self.tick
-                let (due, idle) = state.withLock { state -> ([[ParkedConnection]], Bool) in
-                    var due: [[ParkedConnection]] = []
-                    if state.buckets.isEmpty {
-                        state.cursor = max(state.cursor, nowTick + 1)
-                    } else {
-                        while state.cursor <= nowTick {
-                            if let bucket = state.buckets.removeValue(forKey: state.cursor) { due.append(bucket) }
-                            state.cursor += 1
-                        }
-                    }
-                    let count = due.reduce(0) { $0 + $1.count }
-                    state.parked -= count
-                    state.running += count
-                    return (due, state.parked == 0 && state.running == 0)
+                var woken: [ParkedConnection] = []
+                for wheel in wheels {
+                    wheel.withLock { $0.take(through: nowTick, into: &woken) }
                 }
-                if due.isEmpty, idle, finished() { return }
-                let woken = due.joined()
-                if !woken.isEmpty {
+                if woken.isEmpty {
+                    if isIdle, finished() { return }
+                } else {
+                    let count = woken.count
+                    running.add(count, ordering: .sequentiallyConsistent)
+                    parked.subtract(count, ordering: .sequentiallyConsistent)
                     // One child per 512 steps, each step in a child of that one: no group ever holds
                     // more than a few hundred children (see `StormRunner.forEachConcurrently`).
                     group.addTask {
-                        await StormRunner.forEachConcurrently(Array(woken)) { connection in
+                        await StormRunner.forEachConcurrently(woken) { connection in
                             await step(connection)
                         }
-                        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                            state.running -= woken.count
-                            return state.takeIdleWaiters()
-                        }
-                        for waiter in waiters { waiter.resume() }
+                        self.running.subtract(count, ordering: .sequentiallyConsistent)
+                        self.resumeWaitersIfIdle()
                     }
                 }
                 try? await Task.sleep(for: .nanoseconds(Int64(Self.tick)))
