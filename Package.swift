@@ -67,6 +67,8 @@ let package = Package(
             ],
             linkerSettings: linkJemalloc ? [.linkedLibrary("jemalloc")] : []
         ),
+        // Virtual time and a seeded single-threaded executor for simulated runs and `hunt` (stdlib and Synchronization only).
+        .target(name: "Simulation"),
         // The run report's types (REPORT-SCHEMA.md): plain Codable data, so
         // reporting can import them without the engine.
         .target(name: "StormReport"),
@@ -97,6 +99,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "FlagServer", "FeatureFlags"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),

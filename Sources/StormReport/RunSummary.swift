@@ -36,13 +36,15 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var thresholds: [ThresholdResult]
     /// `pass` only when every threshold and invariant held.
     public var verdict: Verdict
+    /// The run over time (live connections and clients, fetches per bucket, the busiest hosts); `nil` in reports that predate it.
+    public var timeline: RunTimeline?
 
     /// Creates a summary with schema ``schemaIdentifier``.
     public init(scenario: ScenarioInfo, environment: EnvironmentInfo, durationNanoseconds: Int64,
                 connections: ConnectionCounts, fetches: FetchCounts, answers: AnswerCounts,
                 latency: [String: LatencyEntry], contention: [String: LockContention],
                 lifecycle: LifecycleCounts, leaks: LeakFigures, invariants: [InvariantResult],
-                thresholds: [ThresholdResult], verdict: Verdict) {
+                thresholds: [ThresholdResult], verdict: Verdict, timeline: RunTimeline? = nil) {
         self.schema = Self.schemaIdentifier
         self.scenario = scenario
         self.environment = environment
@@ -57,12 +59,14 @@ public struct RunSummary: Codable, Sendable, Hashable {
         self.invariants = invariants
         self.thresholds = thresholds
         self.verdict = verdict
+        self.timeline = timeline
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, scenario, environment
         case durationNanoseconds = "duration_ns"
         case connections, fetches, answers, latency, contention, lifecycle, leaks, invariants, thresholds, verdict
+        case timeline
     }
 
     /// Whether the run passed or failed its gate.
@@ -255,10 +259,13 @@ public struct LatencyEntry: Codable, Sendable, Hashable {
     public var meanNanoseconds: Int64
     /// The histogram, encoded so that entries from shards or repeats merge exactly (see Probes).
     public var histogram: String
+    /// The percentile curve read from the histogram at ``LatencyPercentile/standardPercentiles`` (for charts); `nil` in older reports.
+    public var percentiles: [LatencyPercentile]?
 
     /// Creates an entry.
     public init(count: Int, p50Nanoseconds: Int64, p90Nanoseconds: Int64, p99Nanoseconds: Int64,
-                p999Nanoseconds: Int64, maxNanoseconds: Int64, meanNanoseconds: Int64, histogram: String) {
+                p999Nanoseconds: Int64, maxNanoseconds: Int64, meanNanoseconds: Int64, histogram: String,
+                percentiles: [LatencyPercentile]? = nil) {
         self.count = count
         self.p50Nanoseconds = p50Nanoseconds
         self.p90Nanoseconds = p90Nanoseconds
@@ -267,13 +274,14 @@ public struct LatencyEntry: Codable, Sendable, Hashable {
         self.maxNanoseconds = maxNanoseconds
         self.meanNanoseconds = meanNanoseconds
         self.histogram = histogram
+        self.percentiles = percentiles
     }
 
     enum CodingKeys: String, CodingKey {
         case count
         case p50Nanoseconds = "p50_ns", p90Nanoseconds = "p90_ns", p99Nanoseconds = "p99_ns"
         case p999Nanoseconds = "p999_ns", maxNanoseconds = "max_ns", meanNanoseconds = "mean_ns"
-        case histogram
+        case histogram, percentiles
     }
 }
 
@@ -291,22 +299,29 @@ public struct LockContention: Codable, Sendable, Hashable {
     public var waitMaxNanoseconds: Int64
     /// 99th percentile hold time (sampled).
     public var holdP99Nanoseconds: Int64
+    /// The wait histogram (contended acquisitions only), so shard reports merge exactly; `nil` in older reports.
+    public var wait: DurationBuckets?
+    /// The hold histogram, so shard reports merge exactly; `nil` in older reports.
+    public var hold: DurationBuckets?
 
     /// Creates an entry.
     public init(acquisitions: UInt64, contended: UInt64, waitP50Nanoseconds: Int64, waitP99Nanoseconds: Int64,
-                waitMaxNanoseconds: Int64, holdP99Nanoseconds: Int64) {
+                waitMaxNanoseconds: Int64, holdP99Nanoseconds: Int64, wait: DurationBuckets? = nil, hold: DurationBuckets? = nil) {
         self.acquisitions = acquisitions
         self.contended = contended
         self.waitP50Nanoseconds = waitP50Nanoseconds
         self.waitP99Nanoseconds = waitP99Nanoseconds
         self.waitMaxNanoseconds = waitMaxNanoseconds
         self.holdP99Nanoseconds = holdP99Nanoseconds
+        self.wait = wait
+        self.hold = hold
     }
 
     enum CodingKeys: String, CodingKey {
         case acquisitions, contended
         case waitP50Nanoseconds = "wait_p50_ns", waitP99Nanoseconds = "wait_p99_ns"
         case waitMaxNanoseconds = "wait_max_ns", holdP99Nanoseconds = "hold_p99_ns"
+        case wait, hold
     }
 }
 

@@ -24,6 +24,12 @@ final class HostProbe: Sendable {
     private let windows = Atomic<Int>(0)
     private let firstAnswer = Atomic<UInt64>(0)
     private let lastFetchFinished = Atomic<UInt64>(0)
+    /// When each window opened (precise monotonic nanoseconds), for the report's timeline.
+    /// Appended once per host per TTL, by the check that won the window, so the lock is off the check path.
+    private let windowOpenings = Locked<[UInt64]>([])
+
+    /// When each TTL window opened, in order.
+    var windowStarts: [UInt64] { windowOpenings.withLock { $0 } }
 
     /// Notes that a fetch for this host finished at `time`.
     func fetchFinished(at time: UInt64) {
@@ -56,6 +62,7 @@ final class HostProbe: Sendable {
                 expected: end, desired: now + ttlNanoseconds, ordering: .relaxed)
             if exchanged {
                 windows.add(1, ordering: .relaxed)
+                windowOpenings.withLock { $0.append(now) }
                 return
             }
             end = original

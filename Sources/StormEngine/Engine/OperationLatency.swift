@@ -23,6 +23,9 @@ struct OperationLatency: Sendable {
                             p999Nanoseconds: Int64(summary.p999Nanoseconds),
                             maxNanoseconds: Int64(summary.maxNanoseconds),
                             meanNanoseconds: Int64(summary.meanNanoseconds),
-                            histogram: summary.histogram)
+                            histogram: summary.histogram,
+                            percentiles: LatencyPercentile.standardPercentiles.map {
+                                LatencyPercentile(percentile: $0, valueNanoseconds: Int64(recorder.percentile($0)))
+                            })
     }
 }

@@ -5,7 +5,7 @@ import StormReport
 
 extension StormRunner {
     /// Turns what the probes, the server's journal and the core saw into the run's summary (computed once; reporters only format).
-    func summarize(environment: EnvironmentInfo, duration: UInt64, fdGrowth: Int,
+    func summarize(environment: EnvironmentInfo, duration: UInt64, finishedAt: UInt64, fdGrowth: Int,
                    allocatedBytesGrowth: Int?) -> RunSummary {
         let tally = stripes.total
         let counts = tally.counts
@@ -48,7 +48,8 @@ extension StormRunner {
             contention[lock.name] = LockContention(
                 acquisitions: lock.acquisitions, contended: lock.contended,
                 waitP50Nanoseconds: Int64(lock.wait.percentile(0.5)), waitP99Nanoseconds: Int64(lock.wait.percentile(0.99)),
-                waitMaxNanoseconds: Int64(lock.wait.maxNanoseconds), holdP99Nanoseconds: Int64(lock.hold.percentile(0.99)))
+                waitMaxNanoseconds: Int64(lock.wait.maxNanoseconds), holdP99Nanoseconds: Int64(lock.hold.percentile(0.99)),
+                wait: DurationBuckets(lock.wait), hold: DurationBuckets(lock.hold))
         }
 
         let peakPerHost = lifecycle.hosts.values.map(\.peakLive).max() ?? 0
@@ -108,7 +109,8 @@ extension StormRunner {
         var summary = RunSummary(scenario: scenario, environment: environment, durationNanoseconds: Int64(duration),
                                  connections: connections, fetches: fetches, answers: answers, latency: latency,
                                  contention: contention, lifecycle: lifecycleCounts, leaks: leaks,
-                                 invariants: invariants, thresholds: [], verdict: .pass)
+                                 invariants: invariants, thresholds: [], verdict: .pass,
+                                 timeline: timeline(journal: journal, finishedAt: finishedAt))
         Self.judge(&summary, thresholds: settings.thresholds)
         return summary
     }

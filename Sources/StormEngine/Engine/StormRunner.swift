@@ -38,6 +38,8 @@ package final class StormRunner: Sendable {
     let baselineLiveBytes = Atomic<Int>(-1)
     let peakSampledConnections = Atomic<Int>(0)
     let liveBytesAtPeak = Atomic<Int>(0)
+    /// The sampler's readings of live connections and clients, handed over once when loading ends.
+    let liveSamples = Locked<[LiveSample]>([])
     let origin: UInt64
     /// A check slower than this on a host that has answered before waited on a fetch (W9).
     let refreshWaitThreshold: UInt64
@@ -178,7 +180,7 @@ package final class StormRunner: Sendable {
         if rounds > 1 { await waitForFetchTimeoutsToPass() }
         let after = LeakReading.current(allocator: allocator)
         let bytesGrowth = afterFirstRound.withLock { $0 }.flatMap { after.growth(from: $0).allocatedBytesGrowth }
-        let summary = summarize(environment: environment, duration: finishedAt &- startedAt,
+        let summary = summarize(environment: environment, duration: finishedAt &- startedAt, finishedAt: finishedAt,
                                 fdGrowth: after.growth(from: before).fdGrowth ?? 0, allocatedBytesGrowth: bytesGrowth)
         await cache.shutdown()
         await manager.shutdown()
@@ -503,7 +505,11 @@ package final class StormRunner: Sendable {
     /// connection to the host has left (W2).
     func sampleWhileLoading(allocator: AllocatorProbe) async {
         var sample = 0
+        var readings: [LiveSample] = []
+        defer { liveSamples.withLock { $0 = readings } }
         while !loadFinished.load(ordering: .acquiring) {
+            readings.append(LiveSample(time: MonotonicTime.preciseNanoseconds(), connections: live.load(ordering: .relaxed),
+                                       clients: ledger.liveClientCount.load(ordering: .relaxed)))
             // The cache's statistics take its registry lock and walk every entry, which the run's
             // contention figures would count: read them every 250 ms only. A stuck mark is counted
             // once it is older than twice the fetch timeout and lasts until its entry goes, so only

@@ -33,6 +33,8 @@ final class TelemetryLedger: Sendable {
 
     private let state = Locked(State())
     let eventsAfterClose = Atomic<Int>(0)
+    /// Clients started and not yet closed, all hosts (read by the timeline's sampler without the lock).
+    let liveClientCount = Atomic<Int>(0)
     let origin: UInt64
 
     init(origin: UInt64) { self.origin = origin }
@@ -51,6 +53,7 @@ final class TelemetryLedger: Sendable {
             state.hosts[host, default: HostLifecycle()].startsInFlight -= 1
             guard succeeded else { return }
             state.started += 1
+            liveClientCount.add(1, ordering: .relaxed)
             var lifecycle = state.hosts[host, default: HostLifecycle()]
             lifecycle.live += 1
             lifecycle.peakLive = max(lifecycle.peakLive, lifecycle.live)
@@ -69,6 +72,7 @@ final class TelemetryLedger: Sendable {
         state.withLock { state in
             state.closed += 1
             state.hosts[host, default: HostLifecycle()].live -= 1
+            liveClientCount.add(-1, ordering: .relaxed)
         }
     }
 
