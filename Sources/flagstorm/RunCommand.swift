@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Write this run's JSON reports into Reports/baselines/ (or --baseline) as the new baseline.")
     var updateBaseline = false
 
+    @Option(help: "Run only slice I of N of each scenario's hosts (1 ≤ I ≤ N), for a CI matrix or an indexed Job; combine the reports with `flagstorm merge`.")
+    var shard: String?
+
     @Flag(help: "No progress line, even on a terminal.")
     var quiet = false
 
@@ -49,6 +52,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        if let shard {
+            do { _ = try RunShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
+            if updateBaseline { throw ValidationError("--shard with --update-baseline: a baseline is a whole run; merge the shards first") }
+        }
     }
 
     func run() async throws {
@@ -59,6 +66,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         for (path, spec) in selected where spec.mode != .realtime {
             throw BadInput("\(path): mode: \(spec.mode.rawValue) is not supported yet (it arrives with the simulation engine); use mode: realtime")
+        }
+        let runShard = try shard.map { try RunShard(parsing: $0) }
+        if let runShard {
+            for (path, spec) in selected where spec.hosts.count < runShard.count {
+                throw BadInput("\(path): --shard \(runShard): the scenario has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)")
+            }
         }
         let stamp = Self.timestamp()
         let folder = URL(fileURLWithPath: out).appendingPathComponent(stamp)
@@ -76,13 +89,15 @@ struct RunCommand: AsyncParsableCommand {
             for policy in policy?.policies ?? spec.policies {
                 var settings = RunSettings(spec: spec, policy: policy, file: path)
                 settings.recordLatency = !noProbes
+                settings.shard = runShard
                 let summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
                 progress?.clear()
                 print(ConsoleSummary.render(summary))
                 print("")
                 summaries.append(summary)
                 if formats.contains(.json) {
-                    try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent("\(spec.name).\(policy.rawValue).json"))
+                    let suffix = runShard.map { ".shard\($0.index)of\($0.count)" } ?? ""
+                    try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent("\(spec.name).\(policy.rawValue)\(suffix).json"))
                 }
                 if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]") }
             }

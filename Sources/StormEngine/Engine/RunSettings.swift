@@ -74,6 +74,8 @@ package struct RunSettings: Sendable {
     /// Test only: every `plantedLeakEvery`-th connection (0: none) never releases its
     /// leases, so its client is never closed: a planted leak the leak probes must report.
     package var plantedLeakEvery = 0
+    /// Which disjoint slice of the hosts this run covers (`nil`: all of them).
+    package var shard: RunShard?
 
     package init(name: String, policy: FlagCachePolicy, server: FlagServerConfiguration = FlagServerConfiguration(),
                  load: ScenarioLoad) {

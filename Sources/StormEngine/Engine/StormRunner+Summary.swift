@@ -45,11 +45,8 @@ extension StormRunner {
 
         var contention: [String: LockContention] = [:]
         for lock in cacheStatistics.locks + managerStatistics.locks {
-            contention[lock.name] = LockContention(
-                acquisitions: lock.acquisitions, contended: lock.contended,
-                waitP50Nanoseconds: Int64(lock.wait.percentile(0.5)), waitP99Nanoseconds: Int64(lock.wait.percentile(0.99)),
-                waitMaxNanoseconds: Int64(lock.wait.maxNanoseconds), holdP99Nanoseconds: Int64(lock.hold.percentile(0.99)),
-                wait: DurationBuckets(lock.wait), hold: DurationBuckets(lock.hold))
+            contention[lock.name] = LockContention(acquisitions: lock.acquisitions, contended: lock.contended,
+                                                   wait: lock.wait, hold: lock.hold)
         }
 
         let peakPerHost = lifecycle.hosts.values.map(\.peakLive).max() ?? 0
@@ -100,10 +97,12 @@ extension StormRunner {
         let bytesPerConnection: Int? = baseline >= 0 && sampledPeak >= 1000
             ? max(liveBytesAtPeak.load(ordering: .relaxed) - baseline, 0) / sampledPeak : nil
         let scenario = ScenarioInfo(name: settings.name, file: settings.file, mode: settings.mode,
-                                    policy: settings.policy.rawValue, seed: settings.seed, description: settings.description)
+                                    policy: settings.policy.rawValue, seed: settings.seed, description: settings.description,
+                                    shard: settings.shard?.description)
         let connections = ConnectionCounts(opened: counts.opened, closed: counts.closed,
                                            peakConcurrent: peakLive.load(ordering: .relaxed),
-                                           hosts: hosts.count, lateStarts: counts.lateStarts,
+                                           hosts: settings.shard.map { shard in hosts.indices.count { shard.contains(host: $0) } } ?? hosts.count,
+                                           lateStarts: counts.lateStarts,
                                            dropped: dropped.load(ordering: .relaxed),
                                            bytesPerConnection: bytesPerConnection)
         var summary = RunSummary(scenario: scenario, environment: environment, durationNanoseconds: Int64(duration),

@@ -194,7 +194,7 @@ package final class StormRunner: Sendable {
         switch settings.load {
         case .burst(let connections):
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
-            await Self.forEachConcurrently(first..<(first + connections)) { index in
+            await Self.forEachConcurrently((first..<(first + connections)).filter(isInShard)) { index in
                 await self.runConnection(index: index, intendedStart: start)
             }
         case .constantArrival(let rate, let duration, let maxConnections):
@@ -210,7 +210,7 @@ package final class StormRunner: Sendable {
             let end = start &+ UInt64(duration.flagNanoseconds)
             // Each slot's connection is replaced when it closes (see `advance`), until `end`.
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
-            await Self.forEachConcurrently(first..<(first + connections)) { index in
+            await Self.forEachConcurrently((first..<(first + connections)).filter(isInShard)) { index in
                 await self.runConnection(index: index, intendedStart: MonotonicTime.preciseNanoseconds(), slotEnd: end)
             }
         }
@@ -248,6 +248,9 @@ package final class StormRunner: Sendable {
             for offset in offsets {
                 let intended = start &+ offset
                 let now = MonotonicTime.preciseNanoseconds()
+                // Every arrival takes the next index, in order, so a shard runs exactly the unsharded run's arrivals for its hosts.
+                let index = nextConnection.add(1, ordering: .relaxed).oldValue
+                guard isInShard(index) else { continue }
                 if intended > now {
                     try? await Task.sleep(until: clockStart + .nanoseconds(Int64(offset)), clock: .continuous)
                 }
@@ -255,7 +258,6 @@ package final class StormRunner: Sendable {
                     dropped.add(1, ordering: .relaxed)
                     continue
                 }
-                let index = nextConnection.add(1, ordering: .relaxed).oldValue
                 group.addTask { await self.runConnection(index: index, intendedStart: intended) }
             }
         }
@@ -341,13 +343,36 @@ package final class StormRunner: Sendable {
         }
         await close(&connection)
         guard let slotEnd = connection.slotEnd, MonotonicTime.preciseNanoseconds() < slotEnd else { return nil }
-        return nextConnection.add(1, ordering: .relaxed).oldValue
+        while true {
+            let index = nextConnection.add(1, ordering: .relaxed).oldValue
+            if isInShard(index) { return index }
+        }
+    }
+
+    /// The host connection `index` picks (its first draw; see ``open(index:intendedStart:slotEnd:)``).
+    func hostIndex(ofConnection index: Int) -> Int {
+        var generator = connectionGenerator(index)
+        return Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
+    }
+
+    /// Whether connection `index` belongs to this run's shard: its host is in the shard's slice.
+    ///
+    /// Why by connection: a connection's choices come from a generator seeded
+    /// by its index, so a shard runs exactly the connections the unsharded run
+    /// would have opened for its hosts, and shard reports add up to it.
+    func isInShard(_ index: Int) -> Bool {
+        guard let shard = settings.shard else { return true }
+        return shard.contains(host: hostIndex(ofConnection: index))
+    }
+
+    func connectionGenerator(_ index: Int) -> SeededRandomGenerator {
+        SeededRandomGenerator(seed: ProbedFetcher.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     /// Opens connection `index`: its choices (from a generator seeded by its index, so they do not
     /// depend on scheduling), a flag lease and a client lease.
     func open(index: Int, intendedStart: UInt64, slotEnd: UInt64?) async -> ParkedConnection {
-        var generator = SeededRandomGenerator(seed: ProbedFetcher.mix(settings.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        var generator = connectionGenerator(index)
         let hostIndex = Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
         let spelling = Self.pick(spellingCumulativeWeights, generator.nextUnitDouble())
         let lifetime = settings.lifetime.sample(using: &generator)
