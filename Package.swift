@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "FeatureFlagsTests", dependencies: ["FeatureFlags"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-        .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "FlagServer", "FeatureFlags", "Probes"]),
+        .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "Reporting", "FlagServer", "FeatureFlags", "Probes"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "StormReport"]),

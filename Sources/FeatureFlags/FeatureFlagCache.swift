@@ -213,6 +213,11 @@ public struct FlagLease: Sendable {
     /// load and a coarse clock read; under `seed` one lock and one lookup (as the
     /// Go code did on every check). Never fetches.
     public var cachedValue: Bool? {
+        #if FLAGSTORM_PLANTED_HOT_PATH_DELAY
+        // A planted regression (built only with -DFLAGSTORM_PLANTED_HOT_PATH_DELAY, see .ci/planted-regression.sh):
+        // every check waits about 20 µs before answering.
+        plantedHotPathDelay()
+        #endif
         switch backing {
         case .recommended(let handle, let ticket):
             guard ticket.isOutstanding else { return nil }
@@ -268,3 +273,12 @@ public enum FlagLeaseError: Error, Hashable, Sendable {
     /// The lease was checked after it had been released (`recommended` only).
     case released
 }
+
+#if FLAGSTORM_PLANTED_HOT_PATH_DELAY
+/// The planted hot-path regression: spins for about 20 µs.
+@usableFromInline
+func plantedHotPathDelay() {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < .microseconds(20) {}
+}
+#endif

@@ -10,7 +10,16 @@ enum FetchWithTimeout {
     ) async throws -> FlagFetchResult {
         let deadline = clock.now() + timeout
         return try await withThrowingTaskGroup(of: FlagFetchResult?.self) { group in
+            #if FLAGSTORM_PLANTED_DOUBLE_FETCH
+            // A planted regression (built only with -DFLAGSTORM_PLANTED_DOUBLE_FETCH, see .ci/planted-regression.sh):
+            // every fetch asks the server twice, so each TTL window costs two requests.
+            group.addTask {
+                _ = try? await fetcher.fetchFlag(for: host)
+                return try await fetcher.fetchFlag(for: host)
+            }
+            #else
             group.addTask { try await fetcher.fetchFlag(for: host) }
+            #endif
             group.addTask {
                 try await clock.sleep(until: deadline)
                 return nil

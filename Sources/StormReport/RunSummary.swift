@@ -94,10 +94,12 @@ public struct ScenarioInfo: Codable, Sendable, Hashable {
     public var description: String?
     /// For a sharded run, `I/N`.
     public var shard: String?
+    /// Which of several repeat runs this is, as `K/N` (`run --repeat N`); `nil` for a single run.
+    public var repetition: String?
 
     /// Creates the scenario block.
     public init(name: String, file: String?, mode: String, policy: String, seed: UInt64,
-                description: String? = nil, shard: String? = nil) {
+                description: String? = nil, shard: String? = nil, repetition: String? = nil) {
         self.name = name
         self.file = file
         self.mode = mode
@@ -105,6 +107,7 @@ public struct ScenarioInfo: Codable, Sendable, Hashable {
         self.seed = seed
         self.description = description
         self.shard = shard
+        self.repetition = repetition
     }
 }
 

@@ -21,8 +21,8 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The current reports: JSON files or folders (repeat runs are compared by their median).")
     var current: [String]
 
-    @Option(help: "Relative tolerance for latencies and lock waits, e.g. 0.5 for ±50 %.")
-    var tolerance: Double = 0.5
+    @Option(help: "Relative tolerance for every latency and lock wait, above the largest baseline repeat (default: 0.5 for medians, 1.0 for p99 and lock waits).")
+    var tolerance: Double?
 
     @Option(name: .customLong("metric-tolerance"), help: "A tolerance for one metric, e.g. latency.isEnabled.p99_ns=1.0 (repeatable).")
     var metricTolerances: [String] = []
@@ -32,7 +32,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         _ = try Self.parseTolerances(metricTolerances)
-        guard tolerance >= 0 else { throw ValidationError("--tolerance: must be >= 0, got \(tolerance)") }
+        if let tolerance, !(tolerance >= 0) { throw ValidationError("--tolerance: must be >= 0, got \(tolerance)") }
         _ = try ReportFormat.parse(format, allowed: [.text, .md])
     }
 
@@ -45,7 +45,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// Loads both sides and compares them; a baseline with nothing in common with the current runs is bad input.
-    static func compare(baseline: [String], current: [String], tolerance: Double,
+    static func compare(baseline: [String], current: [String], tolerance: Double?,
                         tolerances: [String: Double]) throws -> BaselineComparison.Result {
         let before = try ReportFiles.load(baseline)
         let after = try ReportFiles.load(current)

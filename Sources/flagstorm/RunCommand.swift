@@ -41,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Write this run's JSON reports into Reports/baselines/ (or --baseline) as the new baseline.")
     var updateBaseline = false
 
+    @Option(help: "Run each scenario and policy N times (same seed) and keep every report; `compare` and the baseline use their medians and spread.")
+    var `repeat`: Int = 1
+
     @Option(help: "Run only slice I of N of each scenario's hosts (1 ≤ I ≤ N), for a CI matrix or an indexed Job; combine the reports with `flagstorm merge`.")
     var shard: String?
 
@@ -52,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        guard `repeat` >= 1 else { throw ValidationError("--repeat: must be at least 1, got \(`repeat`)") }
         if let shard {
             do { _ = try RunShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
             if updateBaseline { throw ValidationError("--shard with --update-baseline: a baseline is a whole run; merge the shards first") }
@@ -90,16 +94,18 @@ struct RunCommand: AsyncParsableCommand {
                 var settings = RunSettings(spec: spec, policy: policy, file: path)
                 settings.recordLatency = !noProbes
                 settings.shard = runShard
-                let summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
-                progress?.clear()
-                print(ConsoleSummary.render(summary))
-                print("")
-                summaries.append(summary)
-                if formats.contains(.json) {
-                    let suffix = runShard.map { ".shard\($0.index)of\($0.count)" } ?? ""
-                    try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent("\(spec.name).\(policy.rawValue)\(suffix).json"))
+                for repetition in 1...`repeat` {
+                    var summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
+                    progress?.clear()
+                    if `repeat` > 1 { summary.scenario.repetition = "\(repetition)/\(`repeat`)" }
+                    // Repeats after the first print one line each: the full summary is in the reports.
+                    print(repetition == 1 ? ConsoleSummary.render(summary) + "\n" : "  repeat \(repetition)/\(`repeat`): \(summary.verdict.rawValue)")
+                    summaries.append(summary)
+                    if formats.contains(.json) {
+                        try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent(Self.fileName(summary)))
+                    }
+                    if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]\(`repeat` > 1 ? " repeat \(repetition)" : "")") }
                 }
-                if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]") }
             }
         }
         if formats.contains(.md) {
@@ -111,7 +117,7 @@ struct RunCommand: AsyncParsableCommand {
         Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
         var regression = false
         if let baseline, !updateBaseline {
-            let result = try CompareCommand.compare(baseline: [baseline], current: [folder.path], tolerance: 0.5, tolerances: [:])
+            let result = try CompareCommand.compare(baseline: [baseline], current: [folder.path], tolerance: nil, tolerances: [:])
             print(BaselineComparison.renderText(result))
             try Self.write(Data(BaselineComparison.renderMarkdown(result).utf8), to: folder.appendingPathComponent("comparison.md"))
             regression = result.hasRegression
@@ -120,8 +126,14 @@ struct RunCommand: AsyncParsableCommand {
             let target = URL(fileURLWithPath: baseline ?? "Reports/baselines")
             do {
                 try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                // Replace every earlier report of these scenarios and policies (a new baseline may have fewer repeats).
+                let replaced = Set(summaries.map { "\($0.scenario.name).\($0.scenario.policy)." })
+                for name in try FileManager.default.contentsOfDirectory(atPath: target.path)
+                where name.hasSuffix(".json") && replaced.contains(where: { name.hasPrefix($0) }) {
+                    try FileManager.default.removeItem(at: target.appendingPathComponent(name))
+                }
                 for summary in summaries {
-                    try JSONReport.encode(summary).write(to: target.appendingPathComponent("\(summary.scenario.name).\(summary.scenario.policy).json"))
+                    try JSONReport.encode(summary).write(to: target.appendingPathComponent(Self.fileName(summary)))
                 }
             } catch {
                 throw RunError("cannot write the baseline into \(target.path): \(error.localizedDescription)")
@@ -138,6 +150,14 @@ struct RunCommand: AsyncParsableCommand {
             print("FAIL: \(failed.joined(separator: ", ")); reports in \(folder.path)")
             throw FlagStormCommand.gateFailed
         }
+    }
+
+    /// `<scenario>.<policy>[.shardIofN][.repeatK].json`.
+    static func fileName(_ summary: RunSummary) -> String {
+        var name = "\(summary.scenario.name).\(summary.scenario.policy)"
+        if let shard = summary.scenario.shard { name += ".shard" + shard.replacingOccurrences(of: "/", with: "of") }
+        if let repetition = summary.scenario.repetition { name += ".repeat" + (repetition.split(separator: "/").first.map(String.init) ?? "") }
+        return name + ".json"
     }
 
     static func write(_ data: Data, to file: URL) throws {
