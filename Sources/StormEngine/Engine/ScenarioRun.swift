@@ -53,11 +53,26 @@ package enum ScenarioRun {
         }
         await endpoint.shutdown()
         var result = summary!
-        if let fdsBefore, let fdsAfter = ProcessProbe.openFileDescriptorCount() {
+        if let fdsBefore, let fdsAfter = await settledFileDescriptorCount(atMost: fdsBefore) {
             result.leaks.fdGrowth = fdsAfter - fdsBefore
             StormRunner.judge(&result, thresholds: settings.thresholds)
         }
         return result
+    }
+
+    /// The process's open file descriptors once closes in flight have landed: read every 10 ms until
+    /// the count is back to `target`, for at most a second.
+    ///
+    /// Why wait: the loopback sockets of the fetchers' pool and the server are closed
+    /// by their event loops just after shutdown returns, so a reading taken at once
+    /// sometimes counts one still closing as a leak. A real leak stays after the second.
+    static func settledFileDescriptorCount(atMost target: Int) async -> Int? {
+        let deadline = MonotonicTime.preciseNanoseconds() &+ 1_000_000_000
+        while true {
+            guard let count = ProcessProbe.openFileDescriptorCount() else { return nil }
+            if count <= target || MonotonicTime.preciseNanoseconds() >= deadline { return count }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// The server a realtime run talks to: the NIO front end over loopback.

@@ -41,9 +41,13 @@ extension RealtimeEngineSuite {
         }
 
         @Test func aCacheThatFetchesTwicePerWindowIsARegressionNamedByItsMetric() async {
-            let baseline = await Self.run(planted: false)
-            let unchanged = await Self.run(planted: false)
-            let planted = await Self.run(planted: true)
+            var baseline = await Self.run(planted: false)
+            var unchanged = await Self.run(planted: false)
+            var planted = await Self.run(planted: true)
+            // File descriptors are counted process-wide, and other tests open and close sockets in this process meanwhile.
+            baseline.leaks.fdGrowth = 0
+            unchanged.leaks.fdGrowth = 0
+            planted.leaks.fdGrowth = 0
             #expect(baseline.fetches.total == 5 && baseline.fetches.redundant == 0)
             #expect(planted.fetches.total == 10 && planted.fetches.redundant == 5)
 
