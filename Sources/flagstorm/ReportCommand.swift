@@ -74,7 +74,7 @@ enum ReportFiles {
             do {
                 summaries.append(try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: file))))
             } catch {
-                throw BadInput("\(file): not a flagstorm report (\(error))")
+                throw BadInput("\(file): \(error)")
             }
         }
         if summaries.isEmpty { throw BadInput("\(paths.joined(separator: ", ")): no JSON reports found") }
