@@ -55,7 +55,7 @@ for input in "${inputs[@]}"; do
         --window-size="$window" --screenshot="$out/$name.png" "file://$page" 2> "$log" > /dev/null || true
     "$browser" --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
         --dump-dom "file://$page" > "$out/$name.dom.html" 2>> "$log" || true
-    problems=$( { grep -E "$console" "$log" || true; grep -E "$trouble" "$log" | grep -Ev "$noise" || true; } )
+    problems=$( { grep -E "$console" "$log" || true; grep -E "$trouble" "$log" | grep -Ev "$noise" || true; } | awk '!seen[$0]++')
     charts=$(grep -o '<svg ' "$out/$name.dom.html" | wc -l)
     if [ -n "$problems" ]; then
         echo "FAIL $page: the page logged:" >&2
