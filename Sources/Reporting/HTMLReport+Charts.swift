@@ -147,12 +147,14 @@ extension HTMLReport {
         return timeline
     }
 
+    /// Why a timeline chart is missing: an older report, or a timeline without buckets.
     static func noTimeline(_ timeline: RunTimeline?) -> String {
         timeline == nil
             ? #"<p class="empty">No timeline in this report (written before timelines were recorded).</p>"#
             : #"<p class="empty">The timeline is empty (no bucket was recorded).</p>"#
     }
 
+    /// Which hosts the chart shows and what one fetch in a bucket amounts to per second (per-bucket rates of sparse fetches spike).
     static func bucketNote(_ timeline: RunTimeline) -> String {
         let width = NumberText.durationTick(nanoseconds: Double(timeline.bucketNanoseconds))
         let one = NumberText.compact(1e9 / Double(timeline.bucketNanoseconds))

@@ -143,6 +143,7 @@ public enum HTMLReport {
         return html.joined(separator: "\n")
     }
 
+    /// An invariant's name, violations and example, for the "what failed" lists.
     static func invariantText(_ invariant: InvariantResult) -> String {
         "invariant <b>\(escape(invariant.name))</b>: \(NumberText.grouped(invariant.violations)) violation(s)"
             + (invariant.example.map { #", e.g. <q class="example">\#(escape($0))</q>"# } ?? "")
@@ -236,6 +237,7 @@ public enum HTMLReport {
         return html.joined(separator: "\n")
     }
 
+    /// The verdict as a coloured badge.
     static func badge(_ verdict: RunSummary.Verdict) -> String {
         verdict == .pass ? #"<span class="badge pass">PASS</span>"# : #"<span class="badge fail">FAIL</span>"#
     }
@@ -243,6 +245,7 @@ public enum HTMLReport {
     /// Escapes text for HTML content and attributes.
     static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
+    /// The page's only style: system fonts, a light theme, highlighted faults; inline so the page needs nothing else.
     static let stylesheet = """
     :root { color-scheme: light; }
     body { margin: 0; background: #f6f7f9; color: #1b1f24; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; }

@@ -28,6 +28,7 @@ struct SVGBarChart {
     /// The drawing's width in SVG units (it scales to the page).
     var width: Double = 640
 
+    /// Layout in SVG units: row pitch, bar thickness, room right of the plot for the value labels, top margin.
     static let rowHeight = 24.0, barHeight = 14.0, valueLabelRoom = 176.0, top = 8.0
 
     /// The chart as one `<svg>` element.

@@ -72,7 +72,9 @@ struct SVGChart {
     /// The plot area's height in SVG units.
     var plotHeight: Double = 200
 
+    /// Layout in SVG units: room for the y tick labels and title, and the margins around the plot.
     static let marginLeft = 70.0, marginRight = 18.0, marginTop = 10.0
+    /// The height of one row of the legend.
     static let legendRowHeight = 18.0
 
     /// The chart as one `<svg>` element.
