@@ -103,7 +103,8 @@ let package = Package(
         .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "Reporting", "FlagServer", "FeatureFlags", "Probes"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "StormReport"]),
+        // Fixtures and golden files are read by path (`#filePath`), not as resources.
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "StormReport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(
             name: "FlagServerTests",
             dependencies: [

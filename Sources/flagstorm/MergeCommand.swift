@@ -23,16 +23,16 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Folder to write the merged reports into (a new <timestamp> folder inside it; `latest` points at it).")
     var out: String = "Reports/runs"
 
-    @Option(help: "Report formats to write, comma-separated: json, md, junit.")
-    var format: String = "json,md,junit"
+    @Option(help: "Report formats to write, comma-separated: json, md, html, junit.")
+    var format: String = "json,md,html,junit"
 
     func validate() throws {
-        _ = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        _ = try ReportFormat.parse(format, allowed: [.json, .md, .html, .junit])
         if reports.isEmpty { throw ValidationError("name the shard reports (files or folders) to merge") }
     }
 
     func run() throws {
-        let formats = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        let formats = try ReportFormat.parse(format, allowed: [.json, .md, .html, .junit])
         let merged: [RunSummary]
         do {
             merged = try ShardMerge.mergeAll(ReportFiles.load(reports))
@@ -56,6 +56,9 @@ struct MergeCommand: ParsableCommand {
         }
         if formats.contains(.md) {
             try RunCommand.write(Data(MarkdownReport.render(merged).utf8), to: folder.appendingPathComponent("summary.md"))
+        }
+        if formats.contains(.html) {
+            try RunCommand.write(Data(HTMLReport.render(merged).utf8), to: folder.appendingPathComponent("report.html"))
         }
         if formats.contains(.junit) {
             try RunCommand.write(Data(JUnitReport.render(merged).utf8), to: folder.appendingPathComponent("junit.xml"))

@@ -5,7 +5,7 @@ import StormReport
 
 /// The report formats the command line writes.
 enum ReportFormat: String, CaseIterable {
-    case json, md, junit, text
+    case json, md, html, junit, text
 
     /// Parses a comma-separated list, naming any unknown format.
     static func parse(_ text: String, allowed: [ReportFormat]) throws -> [ReportFormat] {
@@ -30,20 +30,21 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "JSON reports, or folders of them (e.g. Reports/runs/latest).")
     var reports: [String]
 
-    @Option(help: "md, junit, text or json.")
+    @Option(help: "md, html, junit, text or json.")
     var format: String = "md"
 
     func validate() throws {
-        let formats = try ReportFormat.parse(format, allowed: [.md, .junit, .text, .json])
+        let formats = try ReportFormat.parse(format, allowed: [.md, .html, .junit, .text, .json])
         if formats.count != 1 { throw ValidationError("--format: name one format (report prints to standard output)") }
         if reports.isEmpty { throw ValidationError("name at least one report file or folder") }
     }
 
     func run() throws {
-        let format = try ReportFormat.parse(format, allowed: [.md, .junit, .text, .json])[0]
+        let format = try ReportFormat.parse(format, allowed: [.md, .html, .junit, .text, .json])[0]
         let summaries = try ReportFiles.load(reports)
         switch format {
         case .md: print(MarkdownReport.render(summaries), terminator: "")
+        case .html: print(HTMLReport.render(summaries), terminator: "")
         case .junit: print(JUnitReport.render(summaries), terminator: "")
         case .text: print(summaries.map(ConsoleSummary.render).joined(separator: "\n\n"))
         case .json:

@@ -32,8 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Folder for reports; each run writes into a new <timestamp> folder inside it, and `latest` points at it.")
     var out: String = "Reports/runs"
 
-    @Option(help: "Report formats to write, comma-separated: json (one per scenario and policy), md (summary.md), junit (junit.xml).")
-    var format: String = "json,md,junit"
+    @Option(help: "Report formats to write, comma-separated: json (one per scenario and policy), md (summary.md), html (report.html: one page, charts inline), junit (junit.xml).")
+    var format: String = "json,md,html,junit"
 
     @Option(help: "Compare with the reports in this folder after the run (exit 2 on a regression); e.g. Reports/baselines.")
     var baseline: String?
@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     var noProbes = false
 
     func validate() throws {
-        _ = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        _ = try ReportFormat.parse(format, allowed: [.json, .md, .html, .junit])
         guard `repeat` >= 1 else { throw ValidationError("--repeat: must be at least 1, got \(`repeat`)") }
         if let shard {
             do { _ = try RunShard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let formats = try ReportFormat.parse(format, allowed: [.json, .md, .junit])
+        let formats = try ReportFormat.parse(format, allowed: [.json, .md, .html, .junit])
         let selected = try ScenarioSelection.load(scenarios)
         if let baseline, !updateBaseline, !FileManager.default.fileExists(atPath: baseline) {
             throw BadInput("--baseline \(baseline): no such folder; record one first with flagstorm run --update-baseline")
@@ -110,6 +110,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if formats.contains(.md) {
             try Self.write(Data(MarkdownReport.render(summaries).utf8), to: folder.appendingPathComponent("summary.md"))
+        }
+        if formats.contains(.html) {
+            try Self.write(Data(HTMLReport.render(summaries).utf8), to: folder.appendingPathComponent("report.html"))
         }
         if formats.contains(.junit) {
             try Self.write(Data(JUnitReport.render(summaries).utf8), to: folder.appendingPathComponent("junit.xml"))
