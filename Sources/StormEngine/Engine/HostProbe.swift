@@ -49,11 +49,16 @@ final class HostProbe: Sendable {
         self.truth = truth
     }
 
-    /// Notes that a connection asked for the flag at `now` (precise monotonic nanoseconds).
+    /// Notes that a connection's check was answered at `now` (precise monotonic nanoseconds).
     ///
-    /// Greedy windows: the first ask opens a window of one TTL; the first ask at
-    /// or after its end opens the next. That count is the fewest fetches any
-    /// cache that never serves a value older than the TTL could have made.
+    /// Greedy windows: the first answer opens a window of one TTL; the first
+    /// answer at or after its end opens the next. That count is the fewest
+    /// fetches any cache that never answers with a value older than the TTL
+    /// could have made. Why answer times, not ask times: callers that wait on a
+    /// fetch get a value that is fresh when it arrives, so a correct cache that
+    /// counts age from the response covers one latency more per window than
+    /// windows opened at ask times allow (many-hosts under `recommended` made
+    /// 2,624 fetches against an ask-time "minimum" of 2,644).
     @inline(__always)
     func asked(at now: UInt64) {
         var end = windowEnd.load(ordering: .relaxed)

@@ -29,10 +29,21 @@ extension StormRunner {
 
         var liveConnections = Array(repeating: 0, count: count)
         var liveClients = Array(repeating: 0, count: count)
-        for sample in liveSamples.withLock({ $0 }) {
+        var sampled = Array(repeating: false, count: count)
+        // The sampler's readings, and one at the end (after the drain).
+        let end = LiveSample(time: finishedAt, connections: live.load(ordering: .relaxed),
+                             clients: ledger.liveClientCount.load(ordering: .relaxed))
+        for sample in liveSamples.withLock({ $0 }) + [end] {
             guard let index = bucket(sample.time) else { continue }
-            liveConnections[index] = max(liveConnections[index], sample.connections)
-            liveClients[index] = max(liveClients[index], sample.clients)
+            liveConnections[index] = sampled[index] ? max(liveConnections[index], sample.connections) : sample.connections
+            liveClients[index] = sampled[index] ? max(liveClients[index], sample.clients) : sample.clients
+            sampled[index] = true
+        }
+        // A bucket the sampler missed (it reads every 50 ms, and a busy machine delays it) holds
+        // the previous reading, not a false drop to zero.
+        for index in 1..<max(count, 1) where !sampled[index] {
+            liveConnections[index] = liveConnections[index - 1]
+            liveClients[index] = liveClients[index - 1]
         }
 
         var fetches = Array(repeating: 0, count: count)
@@ -70,11 +81,12 @@ extension StormRunner {
                            globalLimitPerSecond: perSecond(settings.server.rateLimits.global))
     }
 
-    /// The narrowest round width (1, 2 or 5 times a power of ten, in milliseconds, at least 10 ms) that
+    /// The narrowest round width (1, 2 or 5 times a power of ten, in milliseconds, at least 100 ms, so
+    /// that the sampler's 50 ms readings fall in every bucket) that
     /// covers `length` nanoseconds in at most `buckets` buckets.
     static func bucketWidth(forLength length: UInt64, buckets: Int) -> UInt64 {
         let needed = max(length / UInt64(max(buckets, 1)), 1)
-        var decade: UInt64 = 10_000_000
+        var decade: UInt64 = 100_000_000
         while true {
             for step: UInt64 in [1, 2, 5] where decade * step >= needed { return decade * step }
             decade *= 10

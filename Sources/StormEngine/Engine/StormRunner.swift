@@ -459,7 +459,6 @@ package final class StormRunner: Sendable {
             return
         }
         let start = MonotonicTime.preciseNanoseconds()
-        host.asked(at: start)
         let outcome: Result<Bool, any Error>
         if cancel {
             let cancelAfter = settings.cancelAfter
@@ -481,6 +480,7 @@ package final class StormRunner: Sendable {
             do { outcome = .success(try await lease.isEnabled()) } catch { outcome = .failure(error) }
         }
         let finish = MonotonicTime.preciseNanoseconds()
+        host.asked(at: finish)
         let elapsed = finish &- start
         if settings.recordLatency { tally.record(.isEnabled, elapsed, stripes: stripes, stripe: stripe) }
         tally.counts.answers += 1
