@@ -34,6 +34,16 @@ final class EscapeMonitor: Sendable {
         return escape
     }
 
+    /// Records a job sent to the global executor from the driver thread (see ``GlobalEnqueueWatch``).
+    func recordGlobalEnqueue(job: UnsafeMutableRawPointer) {
+        let taskID = runtimeTaskID(unsafeBitCast(job, to: UnownedJob.self))
+        record(
+            "runtime task \(taskID) was sent to the global executor from inside the simulation: "
+                + "an unstructured Task {} or Task.detached (neither inherits the executor; use a task group "
+                + "or SimulationExecutor.spawn), or a continuation of a task outside the simulation resumed",
+            virtualTime: virtualTime.load(ordering: .relaxed))
+    }
+
     /// The escapes recorded so far.
     func recorded() -> [SimulationEscape] { escapes.withLock { $0 } }
 

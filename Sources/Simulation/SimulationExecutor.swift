@@ -30,7 +30,9 @@ private func currentRuntimeTaskID() -> UInt64 {
 /// task groups inherit the preference, so everything structured stays here, and
 /// the same seed replays the same interleaving (compare ``SimulationTrace/digest``).
 ///
-/// Anything that leaves the thread is an error, not silent nondeterminism: a job
+/// Anything that leaves the thread is an error, not silent nondeterminism: an
+/// unstructured `Task {}` or `Task.detached` started inside the run (they do not
+/// inherit the preference; caught as they reach the global executor), a job
 /// enqueued from another thread during a run (a continuation resumed from
 /// Dispatch or from a task on the global executor), a clock sleep or note from
 /// another thread, or a stall (see ``SimulationError``).
@@ -176,7 +178,12 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
         ).exchanged else {
             throw SimulationError.alreadyRunning
         }
-        defer { monitor.driverThread.store(0, ordering: .releasing) }
+        _ = GlobalEnqueueWatch.installed
+        GlobalEnqueueWatch.setMonitorOfThisThread(monitor)
+        defer {
+            GlobalEnqueueWatch.setMonitorOfThisThread(nil)
+            monitor.driverThread.store(0, ordering: .releasing)
+        }
         monitor.reset()
         clock.reset()
         state.withLock { state in

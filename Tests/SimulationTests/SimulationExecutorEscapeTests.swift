@@ -114,6 +114,29 @@ final class ParkedContinuation: Sendable {
     }
 }
 
+@Test func anUnstructuredTaskStartedInsideTheSimulationIsAnEscape() throws {
+    let executor = SimulationExecutor()
+    #expect {
+        try executor.run(seed: 6) {
+            // Does not inherit the executor preference: it would run on the cooperative pool.
+            Task { _ = 1 + 1 }
+        }
+    } throws: { error in
+        guard case let .escaped(escapes) = error as? SimulationError else { return false }
+        return escapes.contains { $0.what.contains("sent to the global executor") }
+    }
+}
+
+@Test func aDetachedTaskStartedInsideTheSimulationIsAnEscape() throws {
+    let executor = SimulationExecutor()
+    #expect {
+        try executor.run(seed: 7) { Task.detached { _ = 1 + 1 } }
+    } throws: { error in
+        guard case let .escaped(escapes) = error as? SimulationError else { return false }
+        return escapes.contains { $0.what.contains("sent to the global executor") }
+    }
+}
+
 @Test func actorCallsFromSimulatedTasksStayInside() throws {
     actor Tally {
         var count = 0
