@@ -12,7 +12,7 @@ final class EscapeMonitor: Sendable {
     let virtualTime: Atomic<UInt64>
     /// How many escapes have been recorded this run (read on every step without the lock).
     let escapeCount = Atomic<Int>(0)
-    private let escapes = Mutex<[SimulationEscape]>([])
+    private let escapes = SimulationLock<[SimulationEscape]>([])
 
     init(origin: UInt64) {
         virtualTime = Atomic(origin)

@@ -38,7 +38,7 @@ private func currentRuntimeTaskID() -> UInt64 {
 /// another thread, or a stall (see ``SimulationError``).
 ///
 /// Thread safety: `enqueue` may be called from any thread, so the queue lives in
-/// a `Mutex`. The driver never holds it while running a job or resuming a
+/// a lock. The driver never holds it while running a job or resuming a
 /// continuation (both re-enter `enqueue`): decide under the lock, act outside it.
 public final class SimulationExecutor: TaskExecutor, Sendable {
     struct State {
@@ -79,14 +79,14 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
     /// The run's virtual clock: hand it (through the engine's `FlagClock` adapter) to the system under test.
     public let clock: VirtualClock
     private let monitor: EscapeMonitor
-    private let state: Mutex<State>
+    private let state: SimulationLock<State>
 
     /// Creates an executor whose clock starts every run at `origin` nanoseconds.
     public init(origin: UInt64 = 0) {
         let monitor = EscapeMonitor(origin: origin)
         self.monitor = monitor
         self.clock = VirtualClock(origin: origin, monitor: monitor)
-        self.state = Mutex(State(
+        self.state = SimulationLock(State(
             queue: RunQueue(seed: 0, strategy: .random),
             trace: SimulationTrace(seed: 0, strategy: .random, capacity: 0)))
     }
@@ -201,7 +201,7 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
                 state.queue.add(entry.job, task: state.number(forRuntimeID: runtimeTaskID(entry.job)))
             }
         }
-        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let outcome = SimulationLock<Result<T, any Error>?>(nil)
         Task(executorPreference: self) {
             let result: Result<T, any Error>
             do { result = .success(try await body()) } catch { result = .failure(error) }

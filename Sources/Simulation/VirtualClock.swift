@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Virtual time for a simulated run: nanoseconds that move only when the executor has nothing else to run.
 ///
 /// Sleepers wait on a timer heap ordered by (deadline, order of sleeping); when no
@@ -41,7 +39,7 @@ public final class VirtualClock: Sendable {
 
     /// The instant where every run starts, in nanoseconds.
     public let origin: UInt64
-    private let state = Mutex(State())
+    private let state = SimulationLock(State())
     private let monitor: EscapeMonitor
 
     init(origin: UInt64, monitor: EscapeMonitor) {

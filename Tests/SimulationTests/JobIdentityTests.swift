@@ -1,11 +1,10 @@
 import Simulation
-import Synchronization
 import Testing
 
 /// A bare FIFO task executor that records each job's address and description: a probe of the runtime, not of Simulation.
 final class RecordingExecutor: TaskExecutor, Sendable {
-    let queue = Mutex<[UnownedJob]>([])
-    let seen = Mutex<[(address: UInt, description: String)]>([])
+    let queue = SimulationLock<[UnownedJob]>([])
+    let seen = SimulationLock<[(address: UInt, description: String)]>([])
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)

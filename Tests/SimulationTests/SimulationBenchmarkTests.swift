@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Simulation
-import Synchronization
 import Testing
 
 /// Throughput figures, printed only with `FLAGSTORM_SIM_BENCH=1` (never asserted: speed depends on the machine).
@@ -83,7 +82,7 @@ final class BenchHosts: Sendable {
         var fetches = 0
     }
 
-    let table: Mutex<[Host]>
+    let table: SimulationLock<[Host]>
 
-    init(count: Int) { table = Mutex([Host](repeating: Host(), count: count)) }
+    init(count: Int) { table = SimulationLock([Host](repeating: Host(), count: count)) }
 }

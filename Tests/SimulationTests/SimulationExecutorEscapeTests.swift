@@ -1,11 +1,10 @@
 import Dispatch
 import Simulation
-import Synchronization
 import Testing
 
 /// A continuation parked where no simulated task will ever resume it.
 final class ParkedContinuation: Sendable {
-    let slot = Mutex<UnsafeContinuation<Void, Never>?>(nil)
+    let slot = SimulationLock<UnsafeContinuation<Void, Never>?>(nil)
 }
 
 @Test func awaitingSomethingNobodyResumesIsReportedAsAStallNotAHang() throws {
