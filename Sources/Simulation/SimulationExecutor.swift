@@ -310,8 +310,7 @@ public final class SimulationExecutor: TaskExecutor, Sendable {
     /// Only reached when the run cannot continue: it tells "stalled on something
     /// foreign that will answer" (an escape) from "stalled for good".
     private func awaitForeignWork(grace: Duration) -> Bool {
-        let (seconds, attoseconds) = grace.components
-        let budget = UInt64(max(seconds, 0)) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
+        let budget = grace.saturatingNanoseconds
         let start = wallNanoseconds()
         var pause: UInt64 = 20_000
         while monitor.escapeCount.load(ordering: .acquiring) == 0 {

@@ -98,16 +98,9 @@ public final class VirtualClock: Sendable {
         }
     }
 
-    /// Suspends the calling task for `duration` of virtual time (see ``sleep(until:)``).
+    /// Suspends the calling task for `duration` of virtual time (see ``sleep(until:)``; a negative duration is zero).
     public func sleep(for duration: Duration) async throws {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else {
-            try Task.checkCancellation()
-            return
-        }
-        let nanoseconds = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let total = nanoseconds.partialValue.addingReportingOverflow(UInt64(max(attoseconds, 0) / 1_000_000_000))
-        let delta = nanoseconds.overflow || total.overflow ? UInt64.max : total.partialValue
+        let delta = duration.saturatingNanoseconds
         let (deadline, overflow) = now.addingReportingOverflow(delta)
         try await sleep(until: overflow ? .max : deadline)
     }

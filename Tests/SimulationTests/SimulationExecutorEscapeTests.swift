@@ -2,6 +2,12 @@ import Dispatch
 import Simulation
 import Testing
 
+/// Whether `error` is a ``SimulationError/escaped(_:)`` one of whose escapes mentions `text`.
+func isEscape(_ error: any Error, mentioning text: String) -> Bool {
+    guard case let .escaped(escapes) = error as? SimulationError else { return false }
+    return escapes.contains { $0.what.contains(text) }
+}
+
 /// A continuation parked where no simulated task will ever resume it.
 final class ParkedContinuation: Sendable {
     let slot = SimulationLock<UnsafeContinuation<Void, Never>?>(nil)
@@ -55,8 +61,7 @@ final class ParkedContinuation: Sendable {
             }
         }
     } throws: { error in
-        guard case let .escaped(escapes) = error as? SimulationError else { return false }
-        return escapes.contains { $0.what.contains("enqueued from another thread") }
+        isEscape(error, mentioning: "enqueued from another thread")
     }
 }
 
@@ -89,8 +94,7 @@ final class ParkedContinuation: Sendable {
             }
         }
     } throws: { error in
-        guard case let .escaped(escapes) = error as? SimulationError else { return false }
-        return escapes.contains { $0.what.contains("VirtualClock.sleep called from a thread outside") }
+        isEscape(error, mentioning: "VirtualClock.sleep called from a thread outside")
     }
 }
 
@@ -108,8 +112,7 @@ final class ParkedContinuation: Sendable {
             noted.wait()
         }
     } throws: { error in
-        guard case let .escaped(escapes) = error as? SimulationError else { return false }
-        return escapes.contains { $0.what.contains("from a Dispatch thread") }
+        isEscape(error, mentioning: "from a Dispatch thread")
     }
 }
 
@@ -121,8 +124,7 @@ final class ParkedContinuation: Sendable {
             Task { _ = 1 + 1 }
         }
     } throws: { error in
-        guard case let .escaped(escapes) = error as? SimulationError else { return false }
-        return escapes.contains { $0.what.contains("sent to the global executor") }
+        isEscape(error, mentioning: "sent to the global executor")
     }
 }
 
@@ -131,8 +133,7 @@ final class ParkedContinuation: Sendable {
     #expect {
         try executor.run(seed: 7) { Task.detached { _ = 1 + 1 } }
     } throws: { error in
-        guard case let .escaped(escapes) = error as? SimulationError else { return false }
-        return escapes.contains { $0.what.contains("sent to the global executor") }
+        isEscape(error, mentioning: "sent to the global executor")
     }
 }
 
