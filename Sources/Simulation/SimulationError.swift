@@ -14,6 +14,7 @@ public enum SimulationError: Error, Sendable, Hashable, CustomStringConvertible 
     /// `run` was called while this executor was already running (from another thread, or from inside the body).
     case alreadyRunning
 
+    /// What went wrong and where to look, in one paragraph (printed by `hunt` above the trace).
     public var description: String {
         switch self {
         case let .stalled(waiting, time, step):

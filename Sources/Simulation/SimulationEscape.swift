@@ -15,5 +15,6 @@ public struct SimulationEscape: Sendable, Hashable, CustomStringConvertible {
         self.virtualTime = virtualTime
     }
 
+    /// `t+1.500000000s: what`.
     public var description: String { "\(SimulationTrace.format(time: virtualTime)): \(what)" }
 }
