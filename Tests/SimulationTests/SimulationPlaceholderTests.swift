@@ -1,6 +1,0 @@
-import Simulation
-import Testing
-
-@Test func simulationModuleLinks() {
-    #expect(String(describing: Simulation.self) == "Simulation")
-}
