@@ -15,8 +15,7 @@ import StormReport
 ///   the baseline's largest value plus its spread, and the report says so.
 /// - **Latencies and lock waits** under `recommended`: a regression when the
 ///   current median exceeds the *largest* baseline repeat by more than a relative
-///   tolerance (50 % for medians, 100 % for 99th percentiles and lock waits by
-///   default, settable per metric) plus 100 ns (below that, clock and bucket
+///   tolerance (see ``defaultTolerance(for:)``; settable per metric) plus 100 ns (below that, clock and bucket
 ///   resolution). A lock's wait is compared only when every report saw at least
 ///   100 contended acquisitions. A change inside the band is reported as
 ///   "within noise", never as a pass or fail on its own.
@@ -82,9 +81,19 @@ public enum BaselineComparison {
     /// Latency differences at or below this many nanoseconds are within the probes' resolution.
     public static let latencySlackNanoseconds = 100.0
 
-    /// The relative tolerance a metric gets unless told otherwise: 50 % for medians, 100 % for tails and lock waits.
+    /// The relative tolerance a metric gets unless told otherwise: +50 % for medians, +200 % for 99th
+    /// percentiles, +900 % for lock waits.
+    ///
+    /// Measured, not guessed: on this shared two-core machine, with a compile
+    /// running beside an unchanged suite, `fetch` p99s moved up to 2.2× the
+    /// largest of five baseline repeats and the registry lock's wait p99 up to
+    /// 8× (a lock holder descheduled mid-section); medians of cached checks
+    /// stayed within 20 %. So medians catch a slower hot path, tails and lock
+    /// waits an order-of-magnitude change (a fetch or a client start held under
+    /// a lock). On a quiet dedicated runner, tighten them per metric.
     public static func defaultTolerance(for metric: String) -> Double {
-        metric.hasSuffix(".p50_ns") ? 0.5 : 1.0
+        if metric.hasPrefix("contention.") { return 9.0 }
+        return metric.hasSuffix(".p50_ns") ? 0.5 : 2.0
     }
 
     /// Compares `current` with `baseline`. `defaultTolerance` (when given) replaces every metric's
