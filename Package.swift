@@ -81,6 +81,7 @@ let package = Package(
                 "FeatureFlagsHTTP",
                 "FlagServer",
                 "Probes",
+                "Simulation",
                 "StormReport",
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -68,9 +68,6 @@ struct RunCommand: AsyncParsableCommand {
         if let baseline, !updateBaseline, !FileManager.default.fileExists(atPath: baseline) {
             throw BadInput("--baseline \(baseline): no such folder; record one first with flagstorm run --update-baseline")
         }
-        for (path, spec) in selected where spec.mode != .realtime {
-            throw BadInput("\(path): mode: \(spec.mode.rawValue) is not supported yet (it arrives with the simulation engine); use mode: realtime")
-        }
         let runShard = try shard.map { try RunShard(parsing: $0) }
         if let runShard {
             for (path, spec) in selected where spec.hosts.count < runShard.count {

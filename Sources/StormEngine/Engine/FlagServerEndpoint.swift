@@ -15,14 +15,18 @@ package protocol FlagServerEndpoint: Sendable {
     func shutdown() async
 }
 
-/// The model answering in memory, latency waited on the real clock.
+/// The model answering in memory, latency waited on `clock` (the real one by default; the virtual one in simulated runs).
 package struct InMemoryFlagServerEndpoint: FlagServerEndpoint {
     package let model: FlagServerModel
+    let clock: any FlagClock
 
-    package init(model: FlagServerModel) { self.model = model }
+    package init(model: FlagServerModel, clock: any FlagClock = CoarseMonotonicClock()) {
+        self.model = model
+        self.clock = clock
+    }
 
     package func makeFetcher(timeout: Duration) -> any FlagFetcher {
-        InMemoryFlagTransport(model: model, clock: CoarseMonotonicClock(), flagName: model.configuration.flagName)
+        InMemoryFlagTransport(model: model, clock: clock, flagName: model.configuration.flagName)
     }
 
     package func shutdown() async {}

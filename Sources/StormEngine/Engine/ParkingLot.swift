@@ -62,15 +62,37 @@ final class ParkingLot: Sendable {
     /// Connections woken whose step has not finished.
     private let running = Atomic<Int>(0)
     private let idleWaiters = Locked<[CheckedContinuation<Void, Never>]>([])
+    private let clock: EngineClock
+    private let stepHandler = Locked<(@Sendable (ParkedConnection) async -> Void)?>(nil)
 
-    init() {
-        let cursor = MonotonicTime.preciseNanoseconds() / Self.tick
+    init(clock: EngineClock = .realtime) {
+        self.clock = clock
+        let cursor = clock.now() / Self.tick
         wheels = (0..<Self.stripes).map { _ in Locked(Wheel(cursor: cursor)) }
     }
 
     /// Parks `connection` until its `due` time (or the driver's next tick, if that has passed).
+    /// Sets what a woken connection does (the runner's next step for it); before anything parks.
+    func attach(step: @escaping @Sendable (ParkedConnection) async -> Void) {
+        stepHandler.withLock { $0 = step }
+    }
+
     func park(_ connection: ParkedConnection) {
         parked.add(1, ordering: .sequentiallyConsistent)
+        if case .simulated(let executor) = clock {
+            // Simulated runs: a task sleeping on the virtual clock, so the seeded scheduler orders the
+            // wake-ups with everything else (a simulated run's memory is not what it measures).
+            let step = stepHandler.withLock { $0 }
+            executor.spawn {
+                try? await self.clock.sleep(until: connection.due)
+                self.running.add(1, ordering: .sequentiallyConsistent)
+                self.parked.subtract(1, ordering: .sequentiallyConsistent)
+                await step?(connection)
+                self.running.subtract(1, ordering: .sequentiallyConsistent)
+                self.resumeWaitersIfIdle()
+            }
+            return
+        }
         wheels[connection.index % Self.stripes].withLock { wheel in
             wheel.buckets[max(connection.due / Self.tick, wheel.cursor), default: []].append(connection)
         }
@@ -105,11 +127,11 @@ final class ParkingLot: Sendable {
     }
 
     /// Wakes due connections and runs `step` for each, until `finished()` says the run is over and the lot is idle.
-    func drive(finished: @escaping @Sendable () -> Bool,
-               step: @escaping @Sendable (ParkedConnection) async -> Void) async {
+    func drive(finished: @escaping @Sendable () -> Bool) async {
+        guard let step = stepHandler.withLock({ $0 }) else { return }
         await withDiscardingTaskGroup { group in
             while true {
-                let nowTick = MonotonicTime.preciseNanoseconds() / Self.tick
+                let nowTick = clock.now() / Self.tick
                 var woken: [ParkedConnection] = []
                 for wheel in wheels {
                     wheel.withLock { $0.take(through: nowTick, into: &woken) }

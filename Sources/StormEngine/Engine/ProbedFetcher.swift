@@ -23,9 +23,11 @@ final class ProbedFetcher: FlagFetcher {
 
     /// Told when each (non-crashed) fetch finishes, with the precise time.
     let onFetchFinished: (@Sendable (HostKey, UInt64) -> Void)?
+    let clock: EngineClock
 
-    init(base: any FlagFetcher, crashProbability: Double, crashing: Set<Int> = [], seed: UInt64,
+    init(base: any FlagFetcher, crashProbability: Double, crashing: Set<Int> = [], seed: UInt64, clock: EngineClock = .realtime,
          onFetchFinished: (@Sendable (HostKey, UInt64) -> Void)? = nil) {
+        self.clock = clock
         self.onFetchFinished = onFetchFinished
         self.base = base
         self.crashing = crashing
@@ -38,17 +40,26 @@ final class ProbedFetcher: FlagFetcher {
         if crashProbability > 0 || !crashing.isEmpty {
             let draw = crashDraws.add(1, ordering: .relaxed).newValue
             if crashing.contains(Int(draw)) || Self.unit(Self.mix(seed &+ draw &* 0x9E37_79B9_7F4A_7C15)) < crashProbability {
+                clock.note("fetch \(host.normalized) crashes (planted)")
                 throw FlagFetchPanic()
             }
         }
-        let start = MonotonicTime.preciseNanoseconds()
+        let start = clock.now()
         lastStart.store(start, ordering: .relaxed)
+        clock.note("fetch \(host.normalized) starts")
         defer {
-            let finished = MonotonicTime.preciseNanoseconds()
+            let finished = clock.now()
             latency.withLock { $0.record(finished &- start) }
             onFetchFinished?(host, finished)
         }
-        return try await base.fetchFlag(for: host)
+        do {
+            let result = try await base.fetchFlag(for: host)
+            clock.note("fetch \(host.normalized) answers \(result)")
+            return result
+        } catch {
+            clock.note("fetch \(host.normalized) fails: \(error)")
+            throw error
+        }
     }
 
     var fetchLatency: OperationLatency { latency.withLock { $0 } }

@@ -74,6 +74,10 @@ package struct RunSettings: Sendable {
     /// Test only: every `plantedLeakEvery`-th connection (0: none) never releases its
     /// leases, so its client is never closed: a planted leak the leak probes must report.
     package var plantedLeakEvery = 0
+    /// Simulated runs only: the virtual time a connection's open, each check and its close take in the
+    /// driver (a handshake, a query), so that a churn loop advances virtual time as it does real time
+    /// instead of spinning at one instant; each is also a point where the scheduler may switch tasks.
+    package var simulatedStepCost: Duration = .microseconds(10)
     /// Which disjoint slice of the hosts this run covers (`nil`: all of them).
     package var shard: RunShard?
 

@@ -1,6 +1,7 @@
 import FeatureFlags
 import FlagServer
 import Probes
+import Simulation
 import StormReport
 
 /// A live view of a run, for a progress line.
@@ -23,6 +24,9 @@ package enum ScenarioRun {
     /// Runs `settings` against a fresh in-process server and returns the summary.
     package static func run(_ settings: RunSettings, environment: EnvironmentInfo,
                             progress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> RunSummary {
+        if settings.mode == ScenarioMode.simulated.rawValue {
+            return try await simulate(settings, environment: environment).summary
+        }
         // File descriptors are compared from before the server starts to after it
         // stops: every socket the harness opened is closed by then, so what
         // remains was leaked (a pool's idle keep-alive connections are not).
@@ -58,6 +62,26 @@ package enum ScenarioRun {
             StormRunner.judge(&result, thresholds: settings.thresholds)
         }
         return result
+    }
+
+    /// A simulated run: the same engine on the simulation's virtual clock and seeded single-threaded
+    /// executor, against the server model in memory (its latency waited in virtual time).
+    ///
+    /// The scenario's seed drives both the scenario's random choices and the scheduler, so one number
+    /// replays the run exactly; the trace says which connection did what at what virtual time.
+    /// Nothing here touches the network or real time, so descriptor growth is not measured (0).
+    package static func simulate(_ settings: RunSettings, environment: EnvironmentInfo,
+                                 strategy: SchedulingStrategy = .random,
+                                 limits: SimulationLimits = SimulationLimits()) async throws -> (summary: RunSummary, trace: SimulationTrace?) {
+        let executor = SimulationExecutor()
+        let summary = try await executor.runOnDedicatedThread(seed: settings.seed, strategy: strategy, limits: limits) {
+            let clock = EngineClock.simulated(executor)
+            let model = FlagServerModel(configuration: settings.server, start: clock.flagClock.now())
+            let endpoint = InMemoryFlagServerEndpoint(model: model, clock: clock.flagClock)
+            let runner = StormRunner(settings: settings, endpoint: endpoint, clock: clock)
+            return await runner.run(environment: environment)
+        }
+        return (summary, executor.lastTrace)
     }
 
     /// The process's open file descriptors once closes in flight have landed: read every 10 ms until

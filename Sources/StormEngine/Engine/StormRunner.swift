@@ -15,6 +15,8 @@ import Synchronization
 /// summary is computed once at the end.
 package final class StormRunner: Sendable {
     package let settings: RunSettings
+    /// Real or virtual time (see ``EngineClock``).
+    let clock: EngineClock
     let endpoint: any FlagServerEndpoint
     let cache: FeatureFlagCache
     let manager: TelemetryClientManager
@@ -28,7 +30,7 @@ package final class StormRunner: Sendable {
     let spellingCumulativeWeights: [Double]
     let stripes = TallyStripes()
     /// Connections between checks (no task each; see ``ParkedConnection``).
-    let parking = ParkingLot()
+    let parking: ParkingLot
     let live = Atomic<Int>(0)
     let peakLive = Atomic<Int>(0)
     let nextConnection = Atomic<Int>(0)
@@ -46,15 +48,17 @@ package final class StormRunner: Sendable {
     let tracksCrossHostBlocking: Bool
     let isOpenModel: Bool
 
-    package init(settings: RunSettings, endpoint: any FlagServerEndpoint) {
+    package init(settings: RunSettings, endpoint: any FlagServerEndpoint, clock: EngineClock = .realtime) {
         self.settings = settings
         self.endpoint = endpoint
+        self.clock = clock
+        self.parking = ParkingLot(clock: clock)
         let origin = endpoint.model.start.nanoseconds
         self.origin = origin
         let probesByName = Locked<[String: HostProbe]>([:])
         let fetcher = ProbedFetcher(base: endpoint.makeFetcher(timeout: settings.fetchTimeout),
                                     crashProbability: settings.fetchCrashProbability,
-                                    crashing: settings.crashingFetches, seed: settings.seed,
+                                    crashing: settings.crashingFetches, seed: settings.seed, clock: clock,
                                     onFetchFinished: { key, time in
                                         probesByName.withLock { $0[key.normalized] }?.fetchFinished(at: time)
                                     })
@@ -63,7 +67,8 @@ package final class StormRunner: Sendable {
         // Realtime scenarios use TTLs of seconds; the scenario's own TTL is always within the bounds.
         configuration.ttlBounds = min(settings.ttl, configuration.ttlBounds.lowerBound) ... max(settings.ttl, configuration.ttlBounds.upperBound)
         configuration.jitterSeed = settings.seed
-        self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, configuration: configuration)
+        self.cache = FeatureFlagCache(policy: settings.policy, fetcher: fetcher, clock: clock.flagClock,
+                                      configuration: configuration, spawner: clock.spawner)
 
         var hosts: [HostProbe] = []
         var spelled: [[HostKey]] = []
@@ -106,7 +111,7 @@ package final class StormRunner: Sendable {
         }
         self.spellingCumulativeWeights = spellingCumulative.map { spellingSum > 0 ? $0 / spellingSum : 1 }
 
-        let ledger = TelemetryLedger(origin: origin)
+        let ledger = TelemetryLedger(origin: origin, clock: clock)
         self.ledger = ledger
         let slowHosts = settings.slowHosts.map { slow in
             (hosts: Set(slow.hosts.map { HostKey($0).normalized }), start: slow.start, close: slow.close)
@@ -150,33 +155,36 @@ package final class StormRunner: Sendable {
     /// lease slots, connection pools) is not counted as growth; with one round
     /// there is nothing to compare and the figure is `nil`.
     package func run(environment: EnvironmentInfo, allocator: AllocatorProbe = AllocatorProbe()) async -> RunSummary {
-        let startedAt = MonotonicTime.preciseNanoseconds()
+        let startedAt = clock.now()
         let before = LeakReading.current(allocator: allocator)
         let rounds = max(settings.rounds, 1)
         let afterFirstRound = Locked<LeakReading?>(nil)
         baselineLiveBytes.store(allocator.liveAllocatedBytes(flushingCaches: false) ?? -1, ordering: .relaxed)
+        parking.attach { await self.resume($0) }
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                await self.parking.drive(finished: { self.loadFinished.load(ordering: .acquiring) },
-                                         step: { await self.resume($0) })
-            }
-            group.addTask {
-                for round in 0..<rounds {
-                    await self.runLoad()
-                    // Parked connections still live: the round ends when the last one closes.
-                    await self.parking.waitUntilIdle()
-                    if round == 0, rounds > 1 {
-                        await self.drain()
-                        await self.waitForFetchTimeoutsToPass()
-                        afterFirstRound.withLock { $0 = LeakReading.current(allocator: allocator) }
-                    }
+            if !clock.isSimulated {
+                group.addTask {
+                    await self.parking.drive(finished: { self.loadFinished.load(ordering: .acquiring) })
                 }
-                self.loadFinished.store(true, ordering: .releasing)
             }
             group.addTask { await self.sampleWhileLoading(allocator: allocator) }
+            for round in 0..<rounds {
+                await self.runLoad()
+                // Parked connections still live: the round ends when the last one closes.
+                await self.parking.waitUntilIdle()
+                if round == 0, rounds > 1 {
+                    await self.drain()
+                    await self.waitForFetchTimeoutsToPass()
+                    afterFirstRound.withLock { $0 = LeakReading.current(allocator: allocator) }
+                }
+            }
+            self.loadFinished.store(true, ordering: .releasing)
+            // Wakes the sampler (and the parking lot's driver) now rather than at their next tick,
+            // which in a simulated run would add up to a virtual second to the run.
+            group.cancelAll()
         }
         await drain()
-        let finishedAt = MonotonicTime.preciseNanoseconds()
+        let finishedAt = clock.now()
         if rounds > 1 { await waitForFetchTimeoutsToPass() }
         let after = LeakReading.current(allocator: allocator)
         let bytesGrowth = afterFirstRound.withLock { $0 }.flatMap { after.growth(from: $0).allocatedBytesGrowth }
@@ -188,9 +196,7 @@ package final class StormRunner: Sendable {
     }
 
     func runLoad() async {
-        let start = MonotonicTime.preciseNanoseconds()
-        let clock = ContinuousClock()
-        let clockStart = clock.now
+        let start = clock.now()
         switch settings.load {
         case .burst(let connections):
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
@@ -201,17 +207,17 @@ package final class StormRunner: Sendable {
             let perSecond = rate.perSecond
             let count = Int((duration / .seconds(1)) * perSecond)
             await runArrivals(offsets: (0..<count).lazy.map { UInt64(Double($0) / perSecond * 1e9) },
-                              start: start, clockStart: clockStart, maxConnections: maxConnections)
+                              start: start, maxConnections: maxConnections)
         case .rampingArrival(let startRate, let stages, let maxConnections):
             let offsets = Self.rampingOffsets(startRate: startRate.perSecond,
                                               stages: stages.map { ($0.duration, $0.target.perSecond) })
-            await runArrivals(offsets: offsets, start: start, clockStart: clockStart, maxConnections: maxConnections)
+            await runArrivals(offsets: offsets, start: start, maxConnections: maxConnections)
         case .constantConnections(let connections, let duration):
             let end = start &+ UInt64(duration.flagNanoseconds)
             // Each slot's connection is replaced when it closes (see `advance`), until `end`.
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
             await Self.forEachConcurrently((first..<(first + connections)).filter(isInShard)) { index in
-                await self.runConnection(index: index, intendedStart: MonotonicTime.preciseNanoseconds(), slotEnd: end)
+                await self.runConnection(index: index, intendedStart: self.clock.now(), slotEnd: end)
             }
         }
     }
@@ -242,17 +248,17 @@ package final class StormRunner: Sendable {
     /// Opens connections at fixed offsets from `start` (open model): a late
     /// arrival is still started, counted late, and its open latency is measured
     /// from when it should have started (coordinated omission corrected, as wrk2 does).
-    func runArrivals<Offsets: Sequence<UInt64>>(offsets: Offsets, start: UInt64, clockStart: ContinuousClock.Instant,
+    func runArrivals<Offsets: Sequence<UInt64>>(offsets: Offsets, start: UInt64,
                                                 maxConnections: Int) async {
         await withDiscardingTaskGroup { group in
             for offset in offsets {
                 let intended = start &+ offset
-                let now = MonotonicTime.preciseNanoseconds()
+                let now = clock.now()
                 // Every arrival takes the next index, in order, so a shard runs exactly the unsharded run's arrivals for its hosts.
                 let index = nextConnection.add(1, ordering: .relaxed).oldValue
                 guard isInShard(index) else { continue }
                 if intended > now {
-                    try? await Task.sleep(until: clockStart + .nanoseconds(Int64(offset)), clock: .continuous)
+                    try? await clock.sleep(until: intended)
                 }
                 if live.load(ordering: .relaxed) >= maxConnections {
                     dropped.add(1, ordering: .relaxed)
@@ -307,7 +313,7 @@ package final class StormRunner: Sendable {
             var connection = await open(index: index, intendedStart: intendedStart, slotEnd: slotEnd)
             guard let replacement = await advance(&connection, first: true) else { return }
             index = replacement
-            intendedStart = MonotonicTime.preciseNanoseconds()
+            intendedStart = clock.now()
         }
     }
 
@@ -315,7 +321,7 @@ package final class StormRunner: Sendable {
     func resume(_ parked: ParkedConnection) async {
         var connection = parked
         guard let replacement = await advance(&connection, first: false) else { return }
-        await runConnection(index: replacement, intendedStart: MonotonicTime.preciseNanoseconds(), slotEnd: parked.slotEnd)
+        await runConnection(index: replacement, intendedStart: clock.now(), slotEnd: parked.slotEnd)
     }
 
     /// Runs the connection's due step: a check (the first may be cancelled on purpose) and its
@@ -325,10 +331,11 @@ package final class StormRunner: Sendable {
         if first || connection.due < connection.end {
             await check(lease: connection.flagLease, host: connection.host, cancel: first && connection.cancelFirst,
                         tally: &connection.tally, stripe: connection.index)
+            await simulatedStep()
             if let clientLease = connection.clientLease, settings.eventsPerCheck > 0 {
                 for _ in 0..<settings.eventsPerCheck { clientLease.record(Self.checkEvent) }
             }
-            let after = MonotonicTime.preciseNanoseconds()
+            let after = clock.now()
             let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
             if interval > 0, after &+ interval < connection.end {
                 connection.due = after &+ interval
@@ -342,7 +349,7 @@ package final class StormRunner: Sendable {
             }
         }
         await close(&connection)
-        guard let slotEnd = connection.slotEnd, MonotonicTime.preciseNanoseconds() < slotEnd else { return nil }
+        guard let slotEnd = connection.slotEnd, clock.now() < slotEnd else { return nil }
         while true {
             let index = nextConnection.add(1, ordering: .relaxed).oldValue
             if isInShard(index) { return index }
@@ -372,6 +379,7 @@ package final class StormRunner: Sendable {
     /// Opens connection `index`: its choices (from a generator seeded by its index, so they do not
     /// depend on scheduling), a flag lease and a client lease.
     func open(index: Int, intendedStart: UInt64, slotEnd: UInt64?) async -> ParkedConnection {
+        await simulatedStep()
         var generator = connectionGenerator(index)
         let hostIndex = Self.pick(hostCumulativeWeights, generator.nextUnitDouble())
         let spelling = Self.pick(spellingCumulativeWeights, generator.nextUnitDouble())
@@ -391,10 +399,11 @@ package final class StormRunner: Sendable {
             peak = original
         }
         // Only the open model has an intended schedule to be late against.
-        if isOpenModel, MonotonicTime.preciseNanoseconds() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
+        if isOpenModel, clock.now() &- intendedStart > 1_000_000 { tally.counts.lateStarts += 1 }
 
+        clock.note("conn \(index) opens \(host.name)\(key.normalized == host.name ? "" : " (spelled differently)")")
         let flagLease = cache.acquire(key)
-        let acquireStart = MonotonicTime.preciseNanoseconds()
+        let acquireStart = clock.now()
         let otherHostStarting = tracksCrossHostBlocking && ledger.otherHostStarting(besides: hostIndex)
         var clientLease: ClientLease?
         do {
@@ -402,7 +411,7 @@ package final class StormRunner: Sendable {
         } catch {
             tally.counts.errors += 1
         }
-        let opened = MonotonicTime.preciseNanoseconds()
+        let opened = clock.now()
         let client = clientLease.map { $0.client as? InstrumentedTelemetryClient } ?? nil
         client?.users.add(1, ordering: .relaxed)
         let acquireTime = opened &- acquireStart
@@ -419,8 +428,15 @@ package final class StormRunner: Sendable {
                                 doubleRelease: doubleRelease, cancelFirst: cancelFirst, slotEnd: slotEnd, tally: tally)
     }
 
+    /// In a simulated run, spends ``RunSettings/simulatedStepCost`` of virtual time (a suspension point too); nothing in realtime.
+    @inline(__always)
+    func simulatedStep() async {
+        if clock.isSimulated { try? await clock.sleep(for: settings.simulatedStepCost) }
+    }
+
     /// Releases both leases (twice for a misbehaving connection, W4) and hands over the tally.
     func close(_ connection: inout ParkedConnection) async {
+        await simulatedStep()
         let stripe = connection.index
         if settings.plantedLeakEvery > 0, connection.index % settings.plantedLeakEvery == 0 {
             // A planted leak (tests only): this connection ends without releasing anything.
@@ -430,15 +446,17 @@ package final class StormRunner: Sendable {
             return
         }
         connection.client?.users.add(-1, ordering: .relaxed)
-        let closeStart = MonotonicTime.preciseNanoseconds()
+        let closeStart = clock.now()
+        clock.note("conn \(connection.index) closes \(connection.host.name)")
         await connection.clientLease?.release()
         connection.flagLease.release()
         if connection.doubleRelease {
+            clock.note("conn \(connection.index) releases \(connection.host.name) again (a double release)")
             await connection.clientLease?.release()
             connection.flagLease.release()
         }
         if settings.recordLatency {
-            connection.tally.record(.close, MonotonicTime.preciseNanoseconds() &- closeStart, stripes: stripes, stripe: stripe)
+            connection.tally.record(.close, clock.now() &- closeStart, stripes: stripes, stripe: stripe)
         }
         connection.tally.counts.closed += 1
         live.add(-1, ordering: .relaxed)
@@ -458,13 +476,13 @@ package final class StormRunner: Sendable {
             tally.counts.answers += 1
             return
         }
-        let start = MonotonicTime.preciseNanoseconds()
+        let start = clock.now()
         let outcome: Result<Bool, any Error>
         if cancel {
             let cancelAfter = settings.cancelAfter
             let result: Result<Bool, any Error>? = await withTaskGroup(of: Result<Bool, any Error>?.self) { group in
                 group.addTask { do { return .success(try await lease.isEnabled()) } catch { return .failure(error) } }
-                group.addTask { try? await Task.sleep(for: cancelAfter); return nil }
+                group.addTask { try? await self.clock.sleep(for: cancelAfter); return nil }
                 let first = await group.next() ?? nil
                 group.cancelAll()
                 // A cancelled check is not judged; one that finished in time is.
@@ -472,6 +490,7 @@ package final class StormRunner: Sendable {
                 return first
             }
             guard let result else {
+                clock.note("conn \(stripe)'s first check of \(host.name) is cancelled")
                 tally.counts.cancelled += 1
                 return
             }
@@ -479,7 +498,7 @@ package final class StormRunner: Sendable {
         } else {
             do { outcome = .success(try await lease.isEnabled()) } catch { outcome = .failure(error) }
         }
-        let finish = MonotonicTime.preciseNanoseconds()
+        let finish = clock.now()
         host.asked(at: finish)
         let elapsed = finish &- start
         if settings.recordLatency { tally.record(.isEnabled, elapsed, stripes: stripes, stripe: stripe) }
@@ -496,15 +515,19 @@ package final class StormRunner: Sendable {
                                              end: .nanoseconds(Int64(bitPattern: finish &- origin)),
                                              ttl: .nanoseconds(Int64(host.ttlNanoseconds)))
             switch judgement {
-            case .right: break
-            case .stale: tally.counts.stale += 1
+            case .right: clock.note("conn \(stripe) checks \(host.name): \(answer)")
+            case .stale:
+                clock.note("conn \(stripe) checks \(host.name): \(answer) (stale within the TTL)")
+                tally.counts.stale += 1
             case .wrong:
+                clock.note("conn \(stripe) checks \(host.name): \(answer) — WRONG, the server's flag is \(!answer)")
                 tally.counts.wrong += 1
                 if tally.counts.wrongExample == nil {
                     tally.counts.wrongExample = "\(host.name): check at \(TelemetryLedger.format(start &- origin)) returned \(answer), the server's flag was \(!answer)"
                 }
             }
         case .failure(let error):
+            clock.note("conn \(stripe) checks \(host.name): throws \(error) — WRONG")
             tally.counts.errors += 1
             tally.counts.wrong += 1
             if tally.counts.wrongExample == nil {
@@ -533,7 +556,7 @@ package final class StormRunner: Sendable {
         var readings: [LiveSample] = []
         defer { liveSamples.withLock { $0 = readings } }
         while !loadFinished.load(ordering: .acquiring) {
-            readings.append(LiveSample(time: MonotonicTime.preciseNanoseconds(), connections: live.load(ordering: .relaxed),
+            readings.append(LiveSample(time: clock.now(), connections: live.load(ordering: .relaxed),
                                        clients: ledger.liveClientCount.load(ordering: .relaxed)))
             // The cache's statistics take its registry lock and walk every entry, which the run's
             // contention figures would count: read them every 250 ms only. A stuck mark is counted
@@ -556,7 +579,8 @@ package final class StormRunner: Sendable {
                     liveBytesAtPeak.store(live, ordering: .relaxed)
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            // Every 50 ms of real time; a simulated day is read once a virtual second.
+            try? await clock.sleep(for: clock.isSimulated ? .seconds(1) : .milliseconds(50))
         }
     }
 
@@ -570,17 +594,17 @@ package final class StormRunner: Sendable {
         let last = fetcher.lastFetchStart
         guard last > 0 else { return }
         let clear = last &+ UInt64(settings.fetchTimeout.flagNanoseconds) &+ 50_000_000
-        let now = MonotonicTime.preciseNanoseconds()
-        if clear > now { try? await Task.sleep(for: .nanoseconds(Int64(clear &- now))) }
+        let now = clock.now()
+        if clear > now { try? await clock.sleep(until: clear) }
     }
 
     /// Waits (up to the scenario's drain time) for the core's background work to finish.
     func drain() async {
-        let deadline = MonotonicTime.preciseNanoseconds() &+ UInt64(max(settings.drain.flagNanoseconds, 0))
-        while MonotonicTime.preciseNanoseconds() < deadline {
+        let deadline = clock.now() &+ UInt64(max(settings.drain.flagNanoseconds, 0))
+        while clock.now() < deadline {
             // Not `inFlight`: under `seed` a crashed fetch stays "in flight" forever (W10), which is a finding, not work to wait for.
             if cache.statistics.backgroundTasksOutstanding == 0 { return }
-            try? await Task.sleep(for: .milliseconds(5))
+            try? await clock.sleep(for: .milliseconds(5))
         }
     }
 }

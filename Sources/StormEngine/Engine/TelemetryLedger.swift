@@ -36,8 +36,13 @@ final class TelemetryLedger: Sendable {
     /// Clients started and not yet closed, all hosts (read by the timeline's sampler without the lock).
     let liveClientCount = Atomic<Int>(0)
     let origin: UInt64
+    /// Real or virtual time: when starts end and closes happen, and what client delays wait on.
+    let clock: EngineClock
 
-    init(origin: UInt64) { self.origin = origin }
+    init(origin: UInt64, clock: EngineClock = .realtime) {
+        self.origin = origin
+        self.clock = clock
+    }
 
     func startBegan(host: Int) {
         state.withLock { state in
@@ -47,7 +52,8 @@ final class TelemetryLedger: Sendable {
     }
 
     func startEnded(host: Int, name: String, succeeded: Bool) {
-        let now = MonotonicTime.preciseNanoseconds()
+        let now = clock.now()
+        clock.note("client \(name) \(succeeded ? "started" : "failed to start")")
         state.withLock { state in
             state.startsInFlight -= 1
             state.hosts[host, default: HostLifecycle()].startsInFlight -= 1
@@ -77,7 +83,7 @@ final class TelemetryLedger: Sendable {
     }
 
     func closedWhileInUse(name: String, users: Int) {
-        let now = MonotonicTime.preciseNanoseconds()
+        let now = clock.now()
         state.withLock { state in
             state.closedWhileInUse += 1
             if state.closedWhileInUseExample == nil {
@@ -140,7 +146,7 @@ final class InstrumentedTelemetryClient: TelemetryClient {
     func start() async throws {
         ledger.startBegan(host: host)
         do {
-            if startDelay > .zero { try await Task.sleep(for: startDelay) }
+            try await ledger.clock.sleep(for: startDelay)
         } catch {
             ledger.startEnded(host: host, name: name, succeeded: false)
             throw error
@@ -158,7 +164,8 @@ final class InstrumentedTelemetryClient: TelemetryClient {
         closing.store(true, ordering: .releasing)
         let users = users.load(ordering: .acquiring)
         if users > 0 { ledger.closedWhileInUse(name: name, users: users) }
-        if closeDelay > .zero { try? await Task.sleep(for: closeDelay) }
+        ledger.clock.note("client \(name) closes (\(users) user(s) still holding it)")
+        try? await ledger.clock.sleep(for: closeDelay)
         ledger.closeEnded(host: host)
     }
 }

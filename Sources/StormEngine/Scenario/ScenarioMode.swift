@@ -2,6 +2,6 @@
 public enum ScenarioMode: String, Sendable, Hashable, CaseIterable {
     /// Wall clock, loopback HTTP, the global concurrent executor.
     case realtime
-    /// Virtual clock, seeded executor, in-memory transport (accepted in files; the engine rejects it until simulation lands).
+    /// Virtual clock, seeded single-threaded executor, in-memory transport: replays exactly from the seed.
     case simulated
 }
