@@ -16,7 +16,7 @@ import StormReport
 /// - **Latencies and lock waits** under `recommended`: a regression when the
 ///   current median exceeds the *largest* baseline repeat by more than a relative
 ///   tolerance (see ``defaultTolerance(for:)``; settable per metric) plus 100 ns (below that, clock and bucket
-///   resolution). A lock's wait is compared only when every report saw at least
+///   resolution), when every report recorded at least 100 samples of the operation. A lock's wait is compared only when every report saw at least
 ///   100 contended acquisitions. A change inside the band is reported as
 ///   "within noise", never as a pass or fail on its own.
 /// - `seed` runs are listed but never gate: they reproduce a design's
@@ -69,6 +69,9 @@ public enum BaselineComparison {
         "lifecycle.acquiresBlockedByOtherHost", "leaks.leasesOutstanding", "leaks.clientsAfterDrain",
         "leaks.tasksOutstanding", "leaks.fdGrowth",
     ]
+
+    /// Samples every report needs of an operation before its latency percentiles are compared.
+    public static let minimumSamplesForLatency = 100
 
     /// Contended acquisitions each side needs before its lock-wait p99 is compared (fewer is noise).
     public static let minimumContendedForWaits: UInt64 = 100
@@ -132,7 +135,13 @@ public enum BaselineComparison {
             let locks = Set(after.flatMap { $0.contention.keys }).filter { lock in
                 (before + after).allSatisfy { ($0.contention[lock]?.contended ?? 0) >= minimumContendedForWaits }
             }
-            for path in latencyMetrics + locks.sorted().map({ "contention.\($0).wait_p99_ns" }) {
+            // Latencies only where every report recorded enough samples for the percentile to be one
+            // (a "p99" of three fetches is the slowest of three).
+            let sampled = latencyMetrics.filter { path in
+                let operation = path.split(separator: ".")[1]
+                return (before + after).allSatisfy { ($0.latency[String(operation)]?.count ?? 0) >= minimumSamplesForLatency }
+            }
+            for path in sampled + locks.sorted().map({ "contention.\($0).wait_p99_ns" }) {
                 guard let old = spread(before, path), let new = spread(after, path)?.median else { continue }
                 let tolerance = tolerances[path] ?? defaultTolerance ?? Self.defaultTolerance(for: path)
                 let limit = old.highest * (1 + tolerance) + latencySlackNanoseconds

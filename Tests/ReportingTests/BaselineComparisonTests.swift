@@ -109,6 +109,14 @@ import Testing
         #expect(BaselineComparison.renderText(doubled).contains("regression    many-hosts [recommended] fetches.redundant: 95 -> 2690 (+2595; allowed ≤ 138 (baseline repeats 82–110))"))
     }
 
+    @Test func aPercentileOfFewerThanAHundredSamplesIsNotCompared() {
+        var few = Self.summary(p99: 9_000_000)
+        few.latency["isEnabled"]?.count = 3
+        let result = BaselineComparison.compare(baseline: [Self.summary(p99: 1_000)], current: [few])
+        #expect(Self.row(result, "latency.isEnabled.p99_ns") == nil)
+        #expect(!result.hasRegression)
+    }
+
     @Test func aScenarioWithoutBaselineIsListed() {
         var other = Self.summary()
         other.scenario.name = "new-scenario"
