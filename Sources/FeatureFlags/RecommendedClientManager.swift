@@ -103,7 +103,13 @@ final class RecommendedClientManager: Sendable {
     let factory: TelemetryClientFactory
     private let lock = InstrumentedLock(name: "clientManager.registry", State())
 
-    init(factory: @escaping TelemetryClientFactory) { self.factory = factory }
+    /// Test only: the planted check-then-act race in ``releaseSlowly(_:)`` (see ``TelemetryClientManager/init(policy:plantedRace:factory:)``).
+    let plantedRace: Bool
+
+    init(factory: @escaping TelemetryClientFactory, plantedRace: Bool = false) {
+        self.factory = factory
+        self.plantedRace = plantedRace
+    }
 
     deinit {
         let holders = lock.withLock { state in Array(state.alive.values) }
@@ -211,6 +217,10 @@ final class RecommendedClientManager: Sendable {
     /// `holder` is only an identity here until it is found in `alive` under the lock.
     nonisolated(nonsending)
     func releaseSlowly(_ holder: ObjectIdentifier) async {
+        if plantedRace {
+            await releaseWithPlantedRace(holder)
+            return
+        }
         let (toClose, toFree) = lock.withLock { state -> ((any TelemetryClient, HostKey, ObjectIdentifier)?, Unmanaged<ClientHolder>?) in
             guard let live = state.alive[holder] else { return (nil, nil) }  // freed already
             let (key, unreferenced, client) = live._withUnsafeGuaranteedRef { ($0.key, $0.isUnreferenced, $0.client) }
@@ -229,6 +239,30 @@ final class RecommendedClientManager: Sendable {
         if let (client, key, holder) = toClose {
             await finishClose(client, key: key, holder: holder)
         }
+    }
+
+    /// The planted race (tests only): decides under the lock that the client is unreferenced, lets
+    /// other tasks run, then closes it under the lock again *without checking again*, so an acquire
+    /// in between gets a client that is then closed under it (W4's symptom, in the fixed design).
+    nonisolated(nonsending)
+    private func releaseWithPlantedRace(_ holder: ObjectIdentifier) async {
+        let unreferenced = lock.withLock { state -> Bool in
+            guard let live = state.alive[holder], !state.closing.contains(holder) else { return false }
+            let key = live._withUnsafeGuaranteedRef { $0.key }
+            return live._withUnsafeGuaranteedRef { $0.isUnreferenced } && state.running.find(key)?.identity == holder
+        }
+        guard unreferenced else { return }
+        await Task.yield()
+        let toClose = lock.withLock { state -> (any TelemetryClient, HostKey)? in
+            guard let live = state.alive[holder], !state.closing.contains(holder) else { return nil }
+            let (key, client) = live._withUnsafeGuaranteedRef { ($0.key, $0.client) }
+            guard state.running.find(key)?.identity == holder else { return nil }
+            state.running.remove(key)
+            state.phases[key] = .closing(waiters: [])
+            state.closing.insert(holder)
+            return (client, key)
+        }
+        if let (client, key) = toClose { await finishClose(client, key: key, holder: holder) }
     }
 
     private func finishClose(_ client: any TelemetryClient, key: HostKey, holder: ObjectIdentifier) async {

@@ -17,11 +17,18 @@ public final class TelemetryClientManager: Sendable {
     public let policy: FlagCachePolicy
 
     /// Creates a manager that builds clients with `factory`.
-    public init(policy: FlagCachePolicy, factory: @escaping TelemetryClientFactory) {
+    public convenience init(policy: FlagCachePolicy, factory: @escaping TelemetryClientFactory) {
+        self.init(policy: policy, plantedRace: false, factory: factory)
+    }
+
+    /// Test only: `plantedRace` plants a check-then-act race in `recommended`'s release (the decision
+    /// to close and the close in two critical sections, with a suspension between), so that
+    /// `flagstorm hunt` can be shown to find and replay a race it was not told about.
+    package init(policy: FlagCachePolicy, plantedRace: Bool, factory: @escaping TelemetryClientFactory) {
         self.policy = policy
         switch policy {
         case .seed: backend = .seed(SeedClientManager(factory: factory))
-        case .recommended: backend = .recommended(RecommendedClientManager(factory: factory))
+        case .recommended: backend = .recommended(RecommendedClientManager(factory: factory, plantedRace: plantedRace))
         }
         if case .recommended(let core) = backend {
             recommendedCore = Unmanaged.passUnretained(core)

@@ -78,6 +78,8 @@ package struct RunSettings: Sendable {
     /// driver (a handshake, a query), so that a churn loop advances virtual time as it does real time
     /// instead of spinning at one instant; each is also a point where the scheduler may switch tasks.
     package var simulatedStepCost: Duration = .microseconds(10)
+    /// Test only: run `recommended`'s client manager with its planted check-then-act race (for `hunt` to find).
+    package var plantedRace = false
     /// Which disjoint slice of the hosts this run covers (`nil`: all of them).
     package var shard: RunShard?
 

@@ -122,7 +122,7 @@ package final class StormRunner: Sendable {
         let draws = Atomic<UInt64>(0)
         _ = draws
         let names = indexByName
-        self.manager = TelemetryClientManager(policy: settings.policy) { key in
+        self.manager = TelemetryClientManager(policy: settings.policy, plantedRace: settings.plantedRace) { key in
             let index = names[key.normalized] ?? -1
             var generator = SeededRandomGenerator(seed: ProbedFetcher.mix(seed ^ UInt64(bitPattern: Int64(index)) ^ 0xC11E))
             var start = clientStart.sample(using: &generator)

@@ -164,7 +164,7 @@ final class InstrumentedTelemetryClient: TelemetryClient {
         closing.store(true, ordering: .releasing)
         let users = users.load(ordering: .acquiring)
         if users > 0 { ledger.closedWhileInUse(name: name, users: users) }
-        ledger.clock.note("client \(name) closes (\(users) user(s) still holding it)")
+        ledger.clock.note(users > 0 ? "client \(name) closes while \(users) connection(s) still hold it" : "client \(name) closes")
         try? await ledger.clock.sleep(for: closeDelay)
         ledger.closeEnded(host: host)
     }
