@@ -54,7 +54,7 @@ final class ProbedFetcher: FlagFetcher {
         }
         do {
             let result = try await base.fetchFlag(for: host)
-            clock.note("fetch \(host.normalized) answers \(result)")
+            clock.note("fetch \(host.normalized) answers \(result.enabled)\(result.ttl.map { " (TTL \($0))" } ?? "")")
             return result
         } catch {
             clock.note("fetch \(host.normalized) fails: \(error)")

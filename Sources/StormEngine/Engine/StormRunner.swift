@@ -28,7 +28,7 @@ package final class StormRunner: Sendable {
     let spelled: [[HostKey]]
     let hostCumulativeWeights: [Double]
     let spellingCumulativeWeights: [Double]
-    let stripes = TallyStripes()
+    let stripes: TallyStripes
     /// Connections between checks (no task each; see ``ParkedConnection``).
     let parking: ParkingLot
     let live = Atomic<Int>(0)
@@ -53,6 +53,8 @@ package final class StormRunner: Sendable {
         self.endpoint = endpoint
         self.clock = clock
         self.parking = ParkingLot(clock: clock)
+        // One thread runs a simulation: one stripe (each holds four HdrHistograms of about 300 KiB).
+        self.stripes = TallyStripes(count: clock.isSimulated ? 1 : 8)
         let origin = endpoint.model.start.nanoseconds
         self.origin = origin
         let probesByName = Locked<[String: HostProbe]>([:])
