@@ -13,8 +13,8 @@ import StormReport
 ///   is a regression). When the baseline repeats disagree (the count depends on
 ///   timing, as refresh-ahead's extra fetches do), the current median may reach
 ///   the baseline's largest value plus its spread, and the report says so.
-/// - **Latencies and lock waits** under `recommended`: a regression when the
-///   current median exceeds the *largest* baseline repeat by more than a relative
+/// - **Latencies and lock waits** under `recommended`: a regression when even
+///   the *best* current repeat exceeds the *largest* baseline repeat by more than a relative
 ///   tolerance (see ``defaultTolerance(for:)``; settable per metric) plus 100 ns (below that, clock and bucket
 ///   resolution), when every report recorded at least 100 samples of the operation. A lock's wait is compared only when every report saw at least
 ///   100 contended acquisitions. A change inside the band is reported as
@@ -34,7 +34,7 @@ public enum BaselineComparison {
         public var metric: String
         /// The baseline's median over its repeats.
         public var baseline: Double
-        /// The current median over its repeats.
+        /// The current figure: the median of its repeats for counts, the best repeat for latencies and lock waits.
         public var current: Double
         /// What the comparison allowed (`exact`, `≤ 138 (baseline repeats 82–110)`, `≤ 1.2 ms (+100 % of the largest baseline)`, `not gated under seed`).
         public var allowed: String
@@ -142,7 +142,8 @@ public enum BaselineComparison {
                 return (before + after).allSatisfy { ($0.latency[String(operation)]?.count ?? 0) >= minimumSamplesForLatency }
             }
             for path in sampled + locks.sorted().map({ "contention.\($0).wait_p99_ns" }) {
-                guard let old = spread(before, path), let new = spread(after, path)?.median else { continue }
+                // The best current repeat: a slower hot path slows every repeat, a descheduled thread only some.
+                guard let old = spread(before, path), let new = spread(after, path)?.lowest else { continue }
                 let tolerance = tolerances[path] ?? defaultTolerance ?? Self.defaultTolerance(for: path)
                 let limit = old.highest * (1 + tolerance) + latencySlackNanoseconds
                 let verdict: Verdict
