@@ -50,19 +50,10 @@ struct MergeCommand: ParsableCommand {
             print(ConsoleSummary.render(summary))
             print("")
             if formats.contains(.json) {
-                try RunCommand.write(JSONReport.encode(summary),
-                                     to: folder.appendingPathComponent("\(summary.scenario.name).\(summary.scenario.policy).json"))
+                try RunCommand.write(JSONReport.encode(summary), to: folder.appendingPathComponent(RunCommand.fileName(summary)))
             }
         }
-        if formats.contains(.md) {
-            try RunCommand.write(Data(MarkdownReport.render(merged).utf8), to: folder.appendingPathComponent("summary.md"))
-        }
-        if formats.contains(.html) {
-            try RunCommand.write(Data(HTMLReport.render(merged).utf8), to: folder.appendingPathComponent("report.html"))
-        }
-        if formats.contains(.junit) {
-            try RunCommand.write(Data(JUnitReport.render(merged).utf8), to: folder.appendingPathComponent("junit.xml"))
-        }
+        try RunCommand.writeRunDocuments(merged, formats: formats, into: folder)
         RunCommand.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
         let failed = merged.filter { $0.verdict == .fail }
         if failed.isEmpty {

@@ -105,15 +105,7 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         }
-        if formats.contains(.md) {
-            try Self.write(Data(MarkdownReport.render(summaries).utf8), to: folder.appendingPathComponent("summary.md"))
-        }
-        if formats.contains(.html) {
-            try Self.write(Data(HTMLReport.render(summaries).utf8), to: folder.appendingPathComponent("report.html"))
-        }
-        if formats.contains(.junit) {
-            try Self.write(Data(JUnitReport.render(summaries).utf8), to: folder.appendingPathComponent("junit.xml"))
-        }
+        try Self.writeRunDocuments(summaries, formats: formats, into: folder)
         Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
         var regression = false
         if let baseline, !updateBaseline {
@@ -158,6 +150,17 @@ struct RunCommand: AsyncParsableCommand {
         if let shard = summary.scenario.shard { name += ".shard" + shard.replacingOccurrences(of: "/", with: "of") }
         if let repetition = summary.scenario.repetition { name += ".repeat" + (repetition.split(separator: "/").first.map(String.init) ?? "") }
         return name + ".json"
+    }
+
+    /// Writes the documents that cover every run of a folder: `summary.md`, `report.html`, `junit.xml` (as `formats` ask).
+    static func writeRunDocuments(_ summaries: [RunSummary], formats: [ReportFormat], into folder: URL) throws {
+        let documents: [(ReportFormat, String, ([RunSummary]) -> String)] = [
+            (.md, "summary.md", MarkdownReport.render), (.html, "report.html", HTMLReport.render),
+            (.junit, "junit.xml", JUnitReport.render),
+        ]
+        for (format, name, render) in documents where formats.contains(format) {
+            try write(Data(render(summaries).utf8), to: folder.appendingPathComponent(name))
+        }
     }
 
     static func write(_ data: Data, to file: URL) throws {
