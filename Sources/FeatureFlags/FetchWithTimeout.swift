@@ -8,6 +8,12 @@ enum FetchWithTimeout {
     static func run(
         _ fetcher: any FlagFetcher, host: HostKey, clock: any FlagClock, timeout: Duration
     ) async throws -> FlagFetchResult {
+        #if FLAGSTORM_PLANTED_DATA_RACE
+        PlantedDataRace.fetchesStarted += 1
+        #endif
+        #if FLAGSTORM_PERTURB
+        await SchedulePerturbation.point()
+        #endif
         let deadline = clock.now() + timeout
         return try await withThrowingTaskGroup(of: FlagFetchResult?.self) { group in
             #if FLAGSTORM_PLANTED_DOUBLE_FETCH

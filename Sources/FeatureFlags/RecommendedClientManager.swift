@@ -178,6 +178,9 @@ final class RecommendedClientManager: Sendable {
     private func startClient(_ key: HostKey) async throws -> (Unmanaged<ClientHolder>, LeaseTicket) {
         let client = factory(key)
         do {
+            #if FLAGSTORM_PERTURB
+            await SchedulePerturbation.point()
+            #endif
             try await client.start()
         } catch {
             let waiters = lock.withLock { state -> [CheckedContinuation<AcquireStep, any Error>] in
@@ -221,6 +224,9 @@ final class RecommendedClientManager: Sendable {
             await releaseWithPlantedRace(holder)
             return
         }
+        #if FLAGSTORM_PERTURB
+        await SchedulePerturbation.point()
+        #endif
         let (toClose, toFree) = lock.withLock { state -> ((any TelemetryClient, HostKey, ObjectIdentifier)?, Unmanaged<ClientHolder>?) in
             guard let live = state.alive[holder] else { return (nil, nil) }  // freed already
             let (key, unreferenced, client) = live._withUnsafeGuaranteedRef { ($0.key, $0.isUnreferenced, $0.client) }
@@ -266,6 +272,9 @@ final class RecommendedClientManager: Sendable {
     }
 
     private func finishClose(_ client: any TelemetryClient, key: HostKey, holder: ObjectIdentifier) async {
+        #if FLAGSTORM_PERTURB
+        await SchedulePerturbation.point()
+        #endif
         await client.close()
         let (waiters, toFree) = lock.withLock { state -> ([CheckedContinuation<AcquireStep, any Error>], Unmanaged<ClientHolder>?) in
             state.clientsClosed += 1

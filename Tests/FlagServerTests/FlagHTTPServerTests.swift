@@ -193,7 +193,9 @@ private func fetchError(
     }
 
     @Test func slowBodySendsTheHeadAtOnceAndTheBodyAfterTheDelay() async throws {
-        try await withServer(always(.slowBody(.seconds(1)))) { harness async throws in
+        // Three seconds: long enough that the head arrives well before the body even under
+        // ThreadSanitizer on a busy machine (with one second, a loaded TSan run once missed it).
+        try await withServer(always(.slowBody(.seconds(3)))) { harness async throws in
             let clock = ContinuousClock()
             let start = clock.now
             var request = HTTPClientRequest(url: harness.server.baseURL + "/api/2.0/connector-service/feature-flags/GOLANG/1")
@@ -203,14 +205,14 @@ private func fetchError(
             // The head is here while the body is still held back: the request is not finished yet.
             #expect(harness.model.statistics().inFlight == 1)
             let body = try await response.body.collect(upTo: 1 << 20)
-            #expect(clock.now - start >= .seconds(1))
+            #expect(clock.now - start >= .seconds(3))
             #expect(String(buffer: body) == flagBody(true))
             #expect(harness.model.statistics().inFlight == 0)
 
             // The fetcher's deadline covers the body too.
             let error = await fetchError { try await harness.fetcher(timeout: .milliseconds(100)).fetchFlag(for: host) }
             #expect(error?.kind == .timeout)
-            #expect(harness.model.journal().map(\.outcome).allSatisfy { $0 == .slowBody(true, duration: .seconds(1)) })
+            #expect(harness.model.journal().map(\.outcome).allSatisfy { $0 == .slowBody(true, duration: .seconds(3)) })
         }
     }
 
