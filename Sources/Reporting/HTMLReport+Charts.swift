@@ -74,7 +74,7 @@ extension HTMLReport {
         let chart = SVGChart(label: "Fetches per second of the busiest hosts of \(summary.scenario.name) [\(summary.scenario.policy)]",
                              x: scales.time, y: scale, xTitle: "seconds since the run started", yTitle: "fetches per second",
                              series: series, references: references, legend: legend)
-        return heading + chart.render() + "\n" + bucketNote(timeline) + scaleNote
+        return heading + chart.render() + "\n" + bucketNote(timeline) + journalNote(summary, timeline) + scaleNote
     }
 
     /// All fetches and the 429s among them per second, with the global limit in red.
@@ -91,7 +91,15 @@ extension HTMLReport {
                                 SVGChart.Series(name: "429 answers (\(NumberText.grouped(summary.fetches.rateLimited)))", color: palette[1], points: steps(timeline.rateLimited, timeline, perSecond: true)),
                              ],
                              references: references, plotHeight: 150)
-        return heading + chart.render() + scaleNote
+        return heading + chart.render() + journalNote(summary, timeline) + scaleNote
+    }
+
+    /// Says so when the server journalled fewer requests than it counted (a scenario's
+    /// `journalEntryLimit`): the fetch columns come from the journal and cover only those.
+    static func journalNote(_ summary: RunSummary, _ timeline: RunTimeline) -> String {
+        let journalled = timeline.fetches.reduce(0, +)
+        guard journalled < summary.fetches.total else { return "" }
+        return #"<p class="muted meta">The server journalled only the first \#(NumberText.grouped(journalled)) of \#(NumberText.grouped(summary.fetches.total)) requests (the scenario caps its journal), so these columns cover those only; the counts above are exact.</p>"#
     }
 
     /// Live connections or live telemetry clients over time (the most seen at a sample in each bucket).

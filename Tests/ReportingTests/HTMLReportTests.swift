@@ -22,6 +22,14 @@ import Testing
         #expect(!html.contains("@font-face"))
     }
 
+    @Test func aJournalCappedBelowTheRequestCountIsSaidUnderTheFetchCharts() throws {
+        var run = try #require(try Self.sampleRun().first)
+        #expect(!HTMLReport.render([run]).contains("journalled only"))
+        run.fetches.total += 5_000
+        let html = HTMLReport.render([run])
+        #expect(Self.occurrences(of: "The server journalled only the first", in: html) == 2)
+    }
+
     @Test func everyRunHasItsSevenChartsAndCurvesForEveryOperation() throws {
         let runs = try Self.sampleRun()
         let html = HTMLReport.render(runs)
