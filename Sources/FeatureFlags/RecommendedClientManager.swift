@@ -295,9 +295,11 @@ final class RecommendedClientManager: Sendable {
 
     func shutdown() async {
         let running = lock.withLock { state -> [(HostKey, ObjectIdentifier, any TelemetryClient)] in
+            // By host name: the table's order follows hashing, which changes from process to process,
+            // and a simulated run must close them in the same order every time to replay.
             let running = state.running.objects.map { holder in
                 holder._withUnsafeGuaranteedRef { ($0.key, ObjectIdentifier($0), $0.client) }
-            }
+            }.sorted { $0.0.normalized < $1.0.normalized }
             for (key, holder, _) in running {
                 state.phases[key] = .closing(waiters: [])
                 state.running.remove(key)

@@ -310,7 +310,9 @@ final class RecommendedFlagCache: Sendable {
             guard var entry = state.entries[key] else {  // never: entries with a flight are not swept
                 return ([CheckedContinuation<Bool, any Error>](), Result<Bool, any Error>.success(false), idle)
             }
-            let waiters = Array((entry.flight?.waiters ?? [:]).values)
+            // In arrival order (waiter IDs increase): a dictionary's order changes from run to run, and a
+            // simulated run must resume them in the same order every time to replay.
+            let waiters = (entry.flight?.waiters ?? [:]).sorted { $0.key < $1.key }.map(\.value)
             state.waitingCallers -= waiters.count
             entry.flight = nil
             let answer: Result<Bool, any Error>

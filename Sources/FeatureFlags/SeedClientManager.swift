@@ -82,7 +82,8 @@ final class SeedClientManager: Sendable {
     func shutdown() async {
         await gate.withGate {
             let holders = state.withLock { state in
-                let holders = Array(state.holders.values)
+                // By host name, so that a simulated run closes them in the same order every time.
+                let holders = state.holders.sorted { $0.key < $1.key }.map(\.value)
                 state.holders = [:]
                 return holders
             }

@@ -76,6 +76,16 @@ import Testing
                                              plantedRace: true).count == 1)
     }
 
+    /// Recommended resumes a flight's waiters and closes clients at shutdown in a fixed order (not a
+    /// dictionary's), so its runs replay too: twenty waiters on one fetch, and twenty connections churning.
+    @Test(arguments: ["w01-cold-herd", "w04-double-release"])
+    func recommendedRunsReplayTheSameTraceTenTimes(name: String) async throws {
+        let spec = try Self.scenario(name)
+        let settings = RunSettings(spec: spec, policy: .recommended)
+        let first = try await Hunt.run(settings, seed: 7, strategy: .random, correctness: [], environment: Self.environment)
+        #expect(try await Self.replayDigests(name, first, policy: .recommended, times: 10).count == 1)
+    }
+
     @Test func differentSeedsGiveDifferentInterleavings() async throws {
         let spec = try Self.scenario("w04-double-release")
         let settings = RunSettings(spec: spec, policy: .recommended)

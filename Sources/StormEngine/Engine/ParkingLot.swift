@@ -79,20 +79,6 @@ final class ParkingLot: Sendable {
 
     func park(_ connection: ParkedConnection) {
         parked.add(1, ordering: .sequentiallyConsistent)
-        if case .simulated(let executor) = clock {
-            // Simulated runs: a task sleeping on the virtual clock, so the seeded scheduler orders the
-            // wake-ups with everything else (a simulated run's memory is not what it measures).
-            let step = stepHandler.withLock { $0 }
-            executor.spawn {
-                try? await self.clock.sleep(until: connection.due)
-                self.running.add(1, ordering: .sequentiallyConsistent)
-                self.parked.subtract(1, ordering: .sequentiallyConsistent)
-                await step?(connection)
-                self.running.subtract(1, ordering: .sequentiallyConsistent)
-                self.resumeWaitersIfIdle()
-            }
-            return
-        }
         wheels[connection.index % Self.stripes].withLock { wheel in
             wheel.buckets[max(connection.due / Self.tick, wheel.cursor), default: []].append(connection)
         }
