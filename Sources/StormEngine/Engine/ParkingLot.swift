@@ -63,7 +63,6 @@ final class ParkingLot: Sendable {
     private let running = Atomic<Int>(0)
     private let idleWaiters = Locked<[CheckedContinuation<Void, Never>]>([])
     private let clock: EngineClock
-    private let stepHandler = Locked<(@Sendable (ParkedConnection) async -> Void)?>(nil)
 
     init(clock: EngineClock = .realtime) {
         self.clock = clock
@@ -72,11 +71,6 @@ final class ParkingLot: Sendable {
     }
 
     /// Parks `connection` until its `due` time (or the driver's next tick, if that has passed).
-    /// Sets what a woken connection does (the runner's next step for it); before anything parks.
-    func attach(step: @escaping @Sendable (ParkedConnection) async -> Void) {
-        stepHandler.withLock { $0 = step }
-    }
-
     func park(_ connection: ParkedConnection) {
         parked.add(1, ordering: .sequentiallyConsistent)
         wheels[connection.index % Self.stripes].withLock { wheel in
@@ -113,8 +107,8 @@ final class ParkingLot: Sendable {
     }
 
     /// Wakes due connections and runs `step` for each, until `finished()` says the run is over and the lot is idle.
-    func drive(finished: @escaping @Sendable () -> Bool) async {
-        guard let step = stepHandler.withLock({ $0 }) else { return }
+    func drive(finished: @escaping @Sendable () -> Bool,
+               step: @escaping @Sendable (ParkedConnection) async -> Void) async {
         await withDiscardingTaskGroup { group in
             while true {
                 let nowTick = clock.now() / Self.tick

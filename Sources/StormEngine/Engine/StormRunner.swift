@@ -162,11 +162,11 @@ package final class StormRunner: Sendable {
         let rounds = max(settings.rounds, 1)
         let afterFirstRound = Locked<LeakReading?>(nil)
         baselineLiveBytes.store(allocator.liveAllocatedBytes(flushingCaches: false) ?? -1, ordering: .relaxed)
-        parking.attach { await self.resume($0) }
         await withDiscardingTaskGroup { group in
             if !clock.isSimulated {
                 group.addTask {
-                    await self.parking.drive(finished: { self.loadFinished.load(ordering: .acquiring) })
+                    await self.parking.drive(finished: { self.loadFinished.load(ordering: .acquiring) },
+                                             step: { await self.resume($0) })
                 }
             }
             group.addTask { await self.sampleWhileLoading(allocator: allocator) }
