@@ -1,0 +1,133 @@
+import FeatureFlags
+import FlagServer
+import Foundation
+import Simulation
+import StormReport
+
+/// Runs a plan's fleet under one policy in virtual time and measures the flag endpoint's load.
+///
+/// Each process incarnation (a process between deploys) gets its own real ``FeatureFlags/FeatureFlagCache``
+/// of the policy, fetching through the in-memory transport from one shared server model with the
+/// plan's latency, limits and outages. Each connection is a task on the seeded executor: it
+/// acquires a lease from its process's cache, checks the flag once (as a driver does when a
+/// connection opens), stays open for its lifetime, and releases. Nothing else runs: no latency
+/// histograms or per-connection probes, because a plan measures the endpoint, not the process.
+enum FleetSimulation {
+    /// What one run measured.
+    struct Outcome {
+        var connections: Int
+        var requests: PlanRequests
+        var global: PlanLoad
+        var perHost: PlanLoad
+        var answers: PlanAnswers
+        var virtualSeconds: Double
+    }
+
+    /// Simulates `plan` under `policy`; `seed` drives the scheduler (the schedule is the plan's own).
+    static func run(_ plan: PlanSpec, policy: FlagCachePolicy,
+                    limits: SimulationLimits = SimulationLimits(traceCapacity: 0)) async throws -> Outcome {
+        let schedule = PlanSchedule(plan: plan)
+        let executor = SimulationExecutor()
+        return try await executor.runOnDedicatedThread(seed: plan.seed, strategy: .random, limits: limits) {
+            let clock = EngineClock.simulated(executor)
+            let flagClock = clock.flagClock
+            let origin = clock.now()
+            let model = FlagServerModel(configuration: plan.server, start: flagClock.now())
+            let hosts = plan.hosts
+            let keys = (0..<hosts.count).map { HostKey(hosts.name(at: $0)) }
+            var hostIndex: [String: Int] = [:]
+            hostIndex.reserveCapacity(hosts.count)
+            for (index, key) in keys.enumerated() { hostIndex[key.normalized] = index }
+            let meter = PlanLoadMeter(hostCount: hosts.count,
+                                      hostWindow: plan.server.rateLimits.perHost?.window ?? plan.window,
+                                      globalWindow: plan.server.rateLimits.global?.window ?? plan.window)
+            var configuration = plan.cache
+            configuration.jitterSeed = plan.seed
+            let settings = configuration
+            let transport = InMemoryFlagTransport(model: model, clock: flagClock, flagName: plan.server.flagName)
+            let generations = plan.deploys.count + 1
+            let caches = (0..<(generations * plan.processes)).map { slot in
+                let fetcher = PlanMeteredFetcher(base: transport, meter: meter, clock: flagClock, origin: origin,
+                                                 hostIndex: hostIndex, generation: slot / plan.processes,
+                                                 process: slot % plan.processes, processes: plan.processes)
+                return FeatureFlagCache(policy: policy, fetcher: fetcher, clock: flagClock,
+                                        configuration: settings, spawner: clock.spawner)
+            }
+            let truths = (0..<hosts.count).map { index -> FlagTruth in
+                plan.server.hosts.first { HostKey($0.key).normalized == keys[index].normalized }?.value.truth
+                    ?? plan.server.defaultHost.truth
+            }
+            let ttls = (0..<hosts.count).map { Self.effectiveTTL(plan, policy: policy, host: keys[$0].normalized) }
+            let tally = AnswerTally()
+
+            await withDiscardingTaskGroup { group in
+                for connection in schedule.connections {
+                    let start = origin &+ connection.start
+                    if start > clock.now() { try? await clock.sleep(until: start) }
+                    let cache = caches[Int(connection.generation) * plan.processes + Int(connection.process)]
+                    group.addTask {
+                        let host = Int(connection.host)
+                        let lease = cache.acquire(keys[host])
+                        let checkStart = clock.now() &- origin
+                        let answer: Bool?
+                        do { answer = try await lease.isEnabled() } catch { answer = nil }
+                        let checkEnd = clock.now() &- origin
+                        let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
+                                                                  process: Int(connection.process),
+                                                                  processes: plan.processes, host: host))
+                        tally.judge(answer, truth: truths[host], start: checkStart, end: checkEnd, ttl: ttls[host],
+                                    lastGood: stream.lastGood, throttled: stream.throttled)
+                        let end = start &+ connection.lifetime
+                        if end > clock.now() { try? await clock.sleep(until: end) }
+                        lease.release()
+                    }
+                }
+            }
+            let finished = clock.now() &- origin
+            for cache in caches { await cache.shutdown() }
+            let (global, perHost) = meter.loads(duration: plan.duration, limits: plan.server.rateLimits,
+                                                hostName: { hosts.name(at: $0) })
+            return Outcome(connections: schedule.connections.count,
+                           requests: PlanRequests(total: meter.requests, ok: meter.ok, rateLimited: meter.rateLimited,
+                                                  failed: meter.failed),
+                           global: global, perHost: perHost, answers: tally.answers,
+                           virtualSeconds: Double(finished) / 1e9)
+        }
+    }
+
+    /// The TTL a host's value lives under `policy`: the cache's, or (under `recommended`) the server's advertised one within the cache's bounds.
+    static func effectiveTTL(_ plan: PlanSpec, policy: FlagCachePolicy, host: String) -> Duration {
+        guard policy == .recommended else { return plan.cache.ttl }
+        let profile = plan.server.hosts.first { HostKey($0.key).normalized == host }?.value ?? plan.server.defaultHost
+        guard profile.ttlSpelling != .none, profile.ttlSeconds > 0 else { return plan.cache.ttl }
+        return min(max(.seconds(profile.ttlSeconds), plan.cache.ttlBounds.lowerBound), plan.cache.ttlBounds.upperBound)
+    }
+}
+
+/// The answers' counts, kept by the simulation's one thread.
+private final class AnswerTally: @unchecked Sendable {
+    // @unchecked: only the simulation's single thread touches it.
+    var answers = PlanAnswers(total: 0, wrong: 0, stale: 0, errors: 0, duringThrottling: 0)
+
+    func judge(_ answer: Bool?, truth: FlagTruth, start: UInt64, end: UInt64, ttl: Duration,
+               lastGood: UInt64, throttled: Bool) {
+        answers.total += 1
+        var bad = true
+        if let answer {
+            switch truth.judge(answer, start: .nanoseconds(Int64(start)), end: .nanoseconds(Int64(end)), ttl: ttl) {
+            case .wrong:
+                answers.wrong += 1
+            case .right, .stale:
+                // Right, but from a value older than its TTL: served while refreshes failed.
+                if lastGood > 0, end > lastGood, end - lastGood > UInt64(ttl.flagNanoseconds) {
+                    answers.stale += 1
+                } else {
+                    bad = false
+                }
+            }
+        } else {
+            answers.errors += 1
+        }
+        if bad, throttled { answers.duringThrottling += 1 }
+    }
+}

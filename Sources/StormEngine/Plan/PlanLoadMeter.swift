@@ -1,0 +1,171 @@
+import FeatureFlags
+import FlagServer
+import StormReport
+
+/// Counts what the flag endpoint receives during a plan's simulation: requests per window, globally
+/// and per host, by outcome; and per process and host, when the last good answer came and whether
+/// the last request was throttled (to tell stale and throttled answers apart).
+///
+/// Why not the server's journal: a day over 100,000 hosts makes millions of requests, and the plan
+/// needs only counts per window. Requests reach the meter in virtual-time order (one simulated
+/// thread), so each host's windows are counted as a stream: one counter per host, folded into a
+/// histogram of per-window counts when the host's window moves on.
+final class PlanLoadMeter: @unchecked Sendable {
+    // @unchecked: only the simulation's single thread touches it, during one run; the result is read after.
+    let hostCount: Int
+    let hostWindow: UInt64
+    let globalWindow: UInt64
+    private var hostCurrentWindow: [Int32]
+    private var hostWindowCount: [Int32]
+    private(set) var hostTotals: [Int]
+    /// How many host-windows saw exactly `n` requests (`n >= 1`).
+    private var hostWindowHistogram: [Int: Int] = [:]
+    private var hostPeak = (count: 0, host: -1, window: 0)
+    private(set) var globalCounts: [Int] = []
+    private(set) var requests = 0
+    private(set) var ok = 0
+    private(set) var rateLimited = 0
+    private(set) var failed = 0
+    private var lastRequestTime: UInt64 = 0
+    /// Per process incarnation and host: the last good answer's time (ns, 0: never) and whether the last request got a 429.
+    private var streams: [Int: (lastGood: UInt64, throttled: Bool)] = [:]
+
+    init(hostCount: Int, hostWindow: Duration, globalWindow: Duration) {
+        self.hostCount = hostCount
+        self.hostWindow = UInt64(max(hostWindow.flagNanoseconds, 1))
+        self.globalWindow = UInt64(max(globalWindow.flagNanoseconds, 1))
+        hostCurrentWindow = Array(repeating: -1, count: hostCount)
+        hostWindowCount = Array(repeating: 0, count: hostCount)
+        hostTotals = Array(repeating: 0, count: hostCount)
+    }
+
+    /// A request for `host` arrived at `time` (ns from the start).
+    func requestArrived(host: Int, at time: UInt64) {
+        requests += 1
+        lastRequestTime = max(lastRequestTime, time)
+        hostTotals[host] += 1
+        let window = Int32(clamping: time / hostWindow)
+        if hostCurrentWindow[host] == window {
+            hostWindowCount[host] += 1
+        } else {
+            foldHost(host)
+            hostCurrentWindow[host] = window
+            hostWindowCount[host] = 1
+        }
+        let globalIndex = Int(time / globalWindow)
+        if globalIndex >= globalCounts.count {
+            globalCounts.append(contentsOf: repeatElement(0, count: globalIndex - globalCounts.count + 1))
+        }
+        globalCounts[globalIndex] += 1
+    }
+
+    private func foldHost(_ host: Int) {
+        let count = Int(hostWindowCount[host])
+        guard count > 0 else { return }
+        hostWindowHistogram[count, default: 0] += 1
+        if count > hostPeak.count { hostPeak = (count, host, Int(hostCurrentWindow[host])) }
+        hostWindowCount[host] = 0
+    }
+
+    /// The request of `stream` (a process incarnation and host, see ``streamKey``) finished at `time` with `outcome`.
+    func requestFinished(stream: Int, at time: UInt64, outcome: Outcome) {
+        switch outcome {
+        case .ok: ok += 1
+        case .rateLimited: rateLimited += 1
+        case .failed: failed += 1
+        }
+        var entry = streams[stream] ?? (0, false)
+        if outcome == .ok { entry.lastGood = time }
+        entry.throttled = outcome == .rateLimited
+        streams[stream] = entry
+    }
+
+    /// How a request ended.
+    enum Outcome { case ok, rateLimited, failed }
+
+    /// The last good answer's time for `stream` (0: none yet) and whether its last request was throttled.
+    func stream(_ stream: Int) -> (lastGood: UInt64, throttled: Bool) { streams[stream] ?? (0, false) }
+
+    /// The key of one process incarnation's view of one host.
+    func streamKey(generation: Int, process: Int, processes: Int, host: Int) -> Int {
+        (generation * processes + process) * hostCount + host
+    }
+
+    /// The per-host and global load over `duration` (at least up to the last request), against the limits.
+    func loads(duration: Duration, limits: FlagServerRateLimits, hostName: (Int) -> String) -> (global: PlanLoad, perHost: PlanLoad) {
+        for host in 0..<hostCount { foldHost(host) }
+        let span = max(UInt64(max(duration.flagNanoseconds, 1)), lastRequestTime &+ 1)
+        let seconds = Double(span) / 1e9
+
+        let hostWindows = Int((span + hostWindow - 1) / hostWindow)
+        let totalHostWindows = hostCount * hostWindows
+        let hostWindowSeconds = Double(hostWindow) / 1e9
+        var p99Count = 0
+        let rank = Int((0.99 * Double(totalHostWindows)).rounded(.up))  // the 1-based rank of the 99th percentile
+        var seen = totalHostWindows - hostWindowHistogram.values.reduce(0, +)  // windows without a request
+        if seen < rank {
+            for (count, windows) in hostWindowHistogram.sorted(by: { $0.key < $1.key }) {
+                seen += windows
+                if seen >= rank { p99Count = count; break }
+            }
+        }
+        let perHost = Self.load(window: hostWindow, mean: Double(requests) / Double(hostCount) / seconds,
+                                p99: Double(p99Count) / hostWindowSeconds, peakCount: hostPeak.count,
+                                peakWindow: hostPeak.window, busiestHost: hostPeak.host >= 0 ? hostName(hostPeak.host) : nil,
+                                limit: limits.perHost)
+
+        var globalWindows = globalCounts
+        let globalWindowCount = Int((span + globalWindow - 1) / globalWindow)
+        if globalWindows.count < globalWindowCount {
+            globalWindows.append(contentsOf: repeatElement(0, count: globalWindowCount - globalWindows.count))
+        }
+        let sorted = globalWindows.sorted()
+        let globalRank = max(Int((0.99 * Double(sorted.count)).rounded(.up)), 1)
+        let globalPeak = globalWindows.enumerated().max { $0.element < $1.element } ?? (0, 0)
+        let global = Self.load(window: globalWindow, mean: Double(requests) / seconds,
+                               p99: Double(sorted.isEmpty ? 0 : sorted[globalRank - 1]) / (Double(globalWindow) / 1e9),
+                               peakCount: globalPeak.element, peakWindow: globalPeak.offset, busiestHost: nil,
+                               limit: limits.global)
+        return (global, perHost)
+    }
+
+    private static func load(window: UInt64, mean: Double, p99: Double, peakCount: Int, peakWindow: Int,
+                             busiestHost: String?, limit: FlagServerRateLimit?) -> PlanLoad {
+        let windowSeconds = Double(window) / 1e9
+        let limitPerSecond = limit.map { Double($0.requests) / $0.window.planSeconds }
+        // Over the limit's own window (the meter counts in it), the busiest window against what it refills.
+        let headroom = limit.map { 1 - Double(peakCount) / Double(max($0.requests, 1)) }
+        return PlanLoad(windowNanoseconds: Int64(window), meanPerSecond: mean, p99PerSecond: p99,
+                        peakPerSecond: Double(peakCount) / windowSeconds, peakRequests: peakCount,
+                        peakAtNanoseconds: Int64(clamping: UInt64(peakWindow) &* window), busiestHost: busiestHost,
+                        limitPerSecond: limitPerSecond, limitBurst: limit?.burst, headroom: headroom)
+    }
+}
+
+/// The fetcher a plan's process uses: the in-memory transport to the server model, with the meter told of every request.
+struct PlanMeteredFetcher: FlagFetcher {
+    let base: InMemoryFlagTransport
+    let meter: PlanLoadMeter
+    let clock: any FlagClock
+    let origin: UInt64
+    let hostIndex: [String: Int]
+    let generation: Int
+    let process: Int
+    let processes: Int
+
+    func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
+        let index = hostIndex[host.normalized] ?? 0
+        meter.requestArrived(host: index, at: clock.now().nanoseconds &- origin)
+        let stream = meter.streamKey(generation: generation, process: process, processes: processes, host: index)
+        do {
+            let result = try await base.fetchFlag(for: host)
+            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: .ok)
+            return result
+        } catch {
+            var outcome = PlanLoadMeter.Outcome.failed
+            if let fetchError = error as? FlagFetchError, case .httpStatus(429) = fetchError.kind { outcome = .rateLimited }
+            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: outcome)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import FeatureFlags
+import FlagServer
+import Foundation
+import Probes
+import StormReport
+
+/// Runs a plan (and its sweep) and assembles the plan report: every point simulated under every
+/// policy, checked against its closed form where one exists, judged against the limits, and each
+/// policy's breaking point found along the first swept parameter.
+package enum PlanRunner {
+    /// The most parameters one plan run may sweep.
+    package static let maximumSweeps = 2
+
+    /// Runs `plan` at every combination of `sweeps` (at most two; `policy` may be one of them),
+    /// `parallelism` simulations at a time, and reports each finished point to `progress`.
+    package static func run(_ plan: PlanSpec, file: String?, sweeps: [PlanSweep], environment: EnvironmentInfo,
+                            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            progress: (@Sendable (PlanPoint, _ finished: Int, _ total: Int) -> Void)? = nil) async throws -> PlanReport {
+        let started = MonotonicTime.preciseNanoseconds()
+        let jobs = points(of: plan, sweeps: sweeps)
+        var results = [PlanPoint?](repeating: nil, count: jobs.count)
+        var finished = 0
+        try await withThrowingTaskGroup(of: (Int, PlanPoint).self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                let job = jobs[index]
+                next += 1
+                group.addTask { (index, try await runPoint(job.plan, policy: job.policy, parameters: job.parameters)) }
+            }
+            while next < min(max(parallelism, 1), jobs.count) { launch() }
+            while let (index, point) = try await group.next() {
+                results[index] = point
+                finished += 1
+                progress?(point, finished, jobs.count)
+                if next < jobs.count { launch() }
+            }
+        }
+        let points = results.compactMap { $0 }
+        let axes = sweeps.map { sweep in
+            PlanSweepAxis(key: sweep.key.rawValue, values: sweep.values.map { PlanSweep.parameter(key: sweep.key, value: $0).value })
+        }
+        return PlanReport(plan: info(plan, file: file), environment: environment, sweep: axes, points: points,
+                          breakingPoints: breakingPoints(points, sweeps: sweeps),
+                          wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9)
+    }
+
+    /// One simulation to run.
+    struct Job {
+        var plan: PlanSpec
+        var policy: FlagCachePolicy
+        var parameters: [PlanParameter]
+    }
+
+    /// Every (policy, swept values) combination: by policy, then by the second swept value, then along the first.
+    ///
+    /// A swept `policy` replaces the plan's; each point's parameters are listed in the order the sweeps were given.
+    static func points(of plan: PlanSpec, sweeps: [PlanSweep]) -> [Job] {
+        let policySweep = sweeps.firstIndex { $0.key == .policy }
+        let policies: [FlagCachePolicy] = policySweep.map { index in
+            sweeps[index].values.compactMap { if case .policy(let policy) = $0 { policy } else { nil } }
+        } ?? plan.policies
+        let others = sweeps.indices.filter { $0 != policySweep }
+        // Combinations of the non-policy sweeps, the first one varying fastest.
+        var combinations: [[Int: PlanSweep.Value]] = [[:]]
+        for axis in others {
+            combinations = sweeps[axis].values.flatMap { value in combinations.map { $0.merging([axis: value]) { $1 } } }
+        }
+        var jobs: [Job] = []
+        for policy in policies {
+            for combination in combinations {
+                var variant = plan
+                var parameters: [PlanParameter] = []
+                for axis in sweeps.indices {
+                    let value = axis == policySweep ? .policy(policy) : combination[axis]!
+                    variant = PlanSweep.apply(value, key: sweeps[axis].key, to: variant)
+                    parameters.append(PlanSweep.parameter(key: sweeps[axis].key, value: value))
+                }
+                jobs.append(Job(plan: variant, policy: policy, parameters: parameters))
+            }
+        }
+        return jobs
+    }
+
+    /// Simulates one point and judges it.
+    static func runPoint(_ plan: PlanSpec, policy: FlagCachePolicy, parameters: [PlanParameter]) async throws -> PlanPoint {
+        let started = MonotonicTime.preciseNanoseconds()
+        let outcome = try await FleetSimulation.run(plan, policy: policy)
+        var analytic: PlanAnalytic?
+        var unavailable = PlanClosedForm.unavailableReason(plan, policy: policy)
+        if unavailable == nil {
+            if outcome.requests.rateLimited > 0 || outcome.requests.failed > 0 {
+                unavailable = "\(outcome.requests.rateLimited + outcome.requests.failed) requests were refused, and the closed form assumes every one is answered"
+            } else {
+                let (expected, model) = PlanClosedForm.expectedRequests(plan, policy: policy)
+                analytic = PlanClosedForm.check(expected: expected, simulated: outcome.requests.total, model: model)
+            }
+        }
+        let reason = breakReason(outcome, margin: plan.headroomMargin)
+        return PlanPoint(policy: policy.rawValue, parameters: parameters, connections: outcome.connections,
+                         requests: outcome.requests, global: outcome.global, perHost: outcome.perHost,
+                         answers: outcome.answers, analytic: analytic, analyticUnavailable: analytic == nil ? unavailable : nil,
+                         breaks: reason != nil, breakReason: reason, virtualSeconds: outcome.virtualSeconds,
+                         wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9)
+    }
+
+    /// What breaks the plan at this point: any 429, or a limit's headroom under the margin.
+    static func breakReason(_ outcome: FleetSimulation.Outcome, margin: Double) -> String? {
+        var reasons: [String] = []
+        if outcome.requests.rateLimited > 0 {
+            reasons.append("\(outcome.requests.rateLimited) requests answered 429")
+        }
+        for (name, load) in [("per-host", outcome.perHost), ("global", outcome.global)] {
+            // A hair of slack: 1 − 24/30 is 0.19999999999999996 in floating point, not under a 20 % margin.
+            guard let headroom = load.headroom, headroom < margin - 1e-9 else { continue }
+            let window = FlagServerCommandLine.spelling(of: .nanoseconds(load.windowNanoseconds))
+            reasons.append("\(name) headroom \(percent(headroom)) < \(percent(margin)) (busiest \(window): \(load.peakRequests) requests)")
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
+    static func percent(_ fraction: Double) -> String { "\(PlanText.number((fraction * 1000).rounded() / 10)) %" }
+
+    /// Per policy (and second swept value), the first value of the first non-policy sweep that breaks the plan.
+    static func breakingPoints(_ points: [PlanPoint], sweeps: [PlanSweep]) -> [PlanBreakingPoint] {
+        guard let primary = sweeps.firstIndex(where: { $0.key != .policy }) else { return [] }
+        let key = sweeps[primary].key.rawValue
+        let other = sweeps.indices.first { $0 != primary && sweeps[$0].key != .policy }
+        var groups: [(policy: String, fixed: PlanParameter?, points: [PlanPoint])] = []
+        for point in points {
+            let fixed = other.map { point.parameters[$0] }
+            if let index = groups.firstIndex(where: { $0.policy == point.policy && $0.fixed == fixed }) {
+                groups[index].points.append(point)
+            } else {
+                groups.append((point.policy, fixed, [point]))
+            }
+        }
+        return groups.map { group in
+            let firstBreaking = group.points.firstIndex { $0.breaks }
+            let lastFine = firstBreaking.map { $0 > 0 ? group.points[$0 - 1] : nil } ?? group.points.last
+            let breaking = firstBreaking.map { group.points[$0] }
+            return PlanBreakingPoint(policy: group.policy, key: key, fixed: group.fixed,
+                                     lastFine: lastFine?.parameters[primary].value,
+                                     firstBreaking: breaking?.parameters[primary].value, reason: breaking?.breakReason)
+        }
+    }
+
+    /// The plan's parameters as the report states them.
+    static func info(_ plan: PlanSpec, file: String?) -> PlanInfo {
+        let skew: String
+        switch plan.hosts.skew {
+        case .uniform: skew = "uniform"
+        case .zipf(let exponent): skew = "zipf \(PlanText.number(exponent))"
+        }
+        var arrivals = plan.arrivals.process.rawValue
+        if let cycle = plan.arrivals.dailyCycle {
+            arrivals += ", daily cycle: trough \(PlanText.number(cycle.trough)) of the peak, peak at \(FlagServerCommandLine.spelling(of: cycle.peakAt))"
+        }
+        let lifetime: String
+        switch plan.lifetime {
+        case .fixed(let value): lifetime = "fixed \(FlagServerCommandLine.spelling(of: value))"
+        case .exponential(let mean): lifetime = "exponential \(FlagServerCommandLine.spelling(of: mean))"
+        case .uniform(let low, let high):
+            lifetime = "uniform \(FlagServerCommandLine.spelling(of: low))..\(FlagServerCommandLine.spelling(of: high))"
+        }
+        func limit(_ limit: FlagServerRateLimit?) -> String? {
+            limit.map { "\($0.requests)/\(FlagServerCommandLine.spelling(of: $0.window)) burst \($0.burst)" }
+        }
+        var outages = plan.server.outages.map { outage in
+            var text = "\(outage.status) from \(FlagServerCommandLine.spelling(of: outage.window.start)) until \(FlagServerCommandLine.spelling(of: outage.window.end))"
+            if let retryAfter = outage.retryAfterSeconds { text += " (Retry-After \(retryAfter) s)" }
+            if let hosts = outage.hosts { text += " for \(hosts.sorted().joined(separator: ", "))" }
+            return text
+        }
+        outages += plan.server.flapping.map { "flapping \($0.status): up \(FlagServerCommandLine.spelling(of: $0.up)), down \(FlagServerCommandLine.spelling(of: $0.down))" }
+        outages += plan.server.faults.map { "fault \(FlagServerCommandLine.spelling(of: $0))" }
+        let profile = plan.server.defaultHost
+        let latency: String
+        switch plan.server.latency {
+        case .fixed(let value): latency = FlagServerCommandLine.spelling(of: value)
+        default: latency = "\(plan.server.latency)"
+        }
+        return PlanInfo(name: plan.name, description: plan.description, file: file, seed: plan.seed,
+                        durationNanoseconds: plan.duration.flagNanoseconds, hosts: plan.hosts.count, skew: skew,
+                        processes: plan.processes, arrivalRatePerSecond: plan.arrivals.ratePerSecond,
+                        arrivals: arrivals, lifetime: lifetime, ttlNanoseconds: plan.cache.ttl.flagNanoseconds,
+                        advertisedTTLSeconds: profile.ttlSpelling == .none ? nil : profile.ttlSeconds,
+                        latency: latency, perHostLimit: limit(plan.server.rateLimits.perHost),
+                        globalLimit: limit(plan.server.rateLimits.global), outages: outages,
+                        deploys: plan.deploys.map { "at \(FlagServerCommandLine.spelling(of: $0.at)), spread \(FlagServerCommandLine.spelling(of: $0.spread))" },
+                        headroomMargin: plan.headroomMargin)
+    }
+}
