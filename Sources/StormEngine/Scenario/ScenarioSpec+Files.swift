@@ -39,16 +39,22 @@ extension ScenarioSpec {
     }
 
     /// The file's text, or a one-problem error that says what is wrong and what to do.
-    static func readText(at path: String) -> Result<String, ScenarioError> {
+    ///
+    /// - Parameter kind: what the file should be, for the wording (plans share this reader).
+    static func readText(at path: String, kind: ScenarioError.Kind = .scenario) -> Result<String, ScenarioError> {
         func failure(_ message: String) -> Result<String, ScenarioError> {
-            .failure(ScenarioError(file: path, problems: [.init(path: "", message: message)]))
+            .failure(ScenarioError(file: path, problems: [.init(path: "", message: message)], kind: kind))
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return failure("no such file; check the path (scenario files live in Scenarios/, `flagstorm list` shows them)")
+            let whereTheyLive = switch kind {
+            case .scenario: "scenario files live in Scenarios/, `flagstorm list` shows them"
+            case .plan: "plan files live in Scenarios/plans/"
+            }
+            return failure("no such file; check the path (\(whereTheyLive))")
         }
         if isDirectory.boolValue {
-            return failure("is a directory, not a scenario file; name the .yaml files in it")
+            return failure("is a directory, not a \(kind.rawValue) file; name the .yaml files in it")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             return failure("cannot be read; check its permissions")

@@ -23,23 +23,13 @@ extension ScenarioSpec {
             if duration <= .zero { add(path, "must be > 0") }
         }
 
-        if name.isEmpty {
-            add("name", "must not be empty")
-        } else if !name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
-            add("name", "must be letters, digits and '-' only, got \"\(name)\"")
-        }
+        Self.validateName(name, add)
         if description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { add("description", "must not be empty: say what the scenario shows and why") }
         if policies.isEmpty { add("policy", "must name at least one policy") }
 
-        positive(cache.ttl, "cache.ttl")
-        positive(cache.fetchTimeout, "cache.fetchTimeout")
-        if cache.ttlBounds.lowerBound <= .zero { add("cache.ttlBounds", "must start above 0") }
-        if !(0..<1).contains(cache.refreshAheadFraction) { add("cache.refreshAhead", "must be within 0..<1, got \(cache.refreshAheadFraction)") }
-        positive(cache.backoffBase, "cache.backoffBase")
-        if cache.backoffCap < cache.backoffBase { add("cache.backoffCap", "must be >= backoffBase") }
-        if cache.sweepThreshold <= 0 { add("cache.sweepThreshold", "must be > 0") }
+        Self.validateCache(cache, add)
 
-        let hostsUsable = validateHosts(add)
+        let hostsUsable = Self.validateHosts(hosts, add)
 
         switch load {
         case .burst(let connections):
@@ -92,26 +82,59 @@ extension ScenarioSpec {
             }
         }
 
-        if hostsUsable {
-            for name in server.hosts.keys.sorted() { checkHost(name, at: "server.hosts[\"\(name)\"]", add) }
-            for (index, fault) in server.faults.enumerated() {
-                for host in (fault.hosts ?? []).sorted() { checkHost(host, at: "server.faults[\(index)]", add) }
-            }
-            for (index, outage) in server.outages.enumerated() {
-                for host in (outage.hosts ?? []).sorted() { checkHost(host, at: "server.outages[\(index)].hosts", add) }
-            }
-            for (index, flap) in server.flapping.enumerated() {
-                for host in (flap.hosts ?? []).sorted() { checkHost(host, at: "server.flapping[\(index)].hosts", add) }
-            }
-        }
-        for problem in server.validate() {
-            add(Self.filePath(ofServerPath: problem.path), problem.message)
-        }
+        Self.validateServer(server, hosts: hostsUsable ? hosts : nil, kind: .scenario, add)
         return problems
     }
 
+    /// Reports a name that is empty or not letters, digits and `-` (it names report files), at `name`.
+    static func validateName(_ name: String, _ add: (String, String) -> Void) {
+        if name.isEmpty {
+            add("name", "must not be empty")
+        } else if !name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) {
+            add("name", "must be letters, digits and '-' only, got \"\(name)\"")
+        }
+    }
+
+    /// Checks a cache configuration's durations, fractions and counts, at the file's paths under `cache.`.
+    ///
+    /// Why shared: plan files read their cache section as scenarios do, so they check it with the same messages.
+    static func validateCache(_ cache: FlagCacheConfiguration, _ add: (String, String) -> Void) {
+        func positive(_ duration: Duration, _ path: String) {
+            if duration <= .zero { add(path, "must be > 0") }
+        }
+        positive(cache.ttl, "cache.ttl")
+        positive(cache.fetchTimeout, "cache.fetchTimeout")
+        if cache.ttlBounds.lowerBound <= .zero { add("cache.ttlBounds", "must start above 0") }
+        if !(0..<1).contains(cache.refreshAheadFraction) { add("cache.refreshAhead", "must be within 0..<1, got \(cache.refreshAheadFraction)") }
+        positive(cache.backoffBase, "cache.backoffBase")
+        if cache.backoffCap < cache.backoffBase { add("cache.backoffCap", "must be >= backoffBase") }
+        if cache.sweepThreshold <= 0 { add("cache.sweepThreshold", "must be > 0") }
+    }
+
+    /// Checks the host names the server section mentions against `hosts` (skipped when `nil`: the set is unusable),
+    /// then runs ``FlagServer/FlagServerConfiguration/validate()`` and reports its problems under `server.`.
+    static func validateServer(_ server: FlagServerConfiguration, hosts: ScenarioHosts?, kind: ScenarioError.Kind,
+                               _ add: (String, String) -> Void) {
+        if let hosts {
+            func check(_ host: String, _ path: String) { checkHost(host, in: hosts, at: path, kind: kind, add) }
+            for name in server.hosts.keys.sorted() { check(name, "server.hosts[\"\(name)\"]") }
+            for (index, fault) in server.faults.enumerated() {
+                for host in (fault.hosts ?? []).sorted() { check(host, "server.faults[\(index)]") }
+            }
+            for (index, outage) in server.outages.enumerated() {
+                for host in (outage.hosts ?? []).sorted() { check(host, "server.outages[\(index)].hosts") }
+            }
+            for (index, flap) in server.flapping.enumerated() {
+                for host in (flap.hosts ?? []).sorted() { check(host, "server.flapping[\(index)].hosts") }
+            }
+        }
+        for problem in server.validate() {
+            add(filePath(ofServerPath: problem.path), problem.message)
+        }
+    }
+
     /// Checks count, pattern and spellings; returns whether host names can be checked against the set.
-    private func validateHosts(_ add: (String, String) -> Void) -> Bool {
+    static func validateHosts(_ hosts: ScenarioHosts, _ add: (String, String) -> Void) -> Bool {
         var usable = true
         if hosts.count <= 0 { add("hosts.count", "must be > 0"); usable = false }
         let placeholders = hosts.pattern.ranges(of: ScenarioHosts.indexPlaceholder).count
@@ -145,10 +168,16 @@ extension ScenarioSpec {
         return usable
     }
 
-    /// Reports `host` when it names none of the scenario's hosts (a typo would otherwise silently never match).
+    /// Reports `host` when it names none of the file's hosts (a typo would otherwise silently never match).
     private func checkHost(_ host: String, at path: String, _ add: (String, String) -> Void) {
+        Self.checkHost(host, in: hosts, at: path, kind: .scenario, add)
+    }
+
+    /// Reports `host` when it names none of `hosts` (`kind` words the message: "this scenario's hosts").
+    static func checkHost(_ host: String, in hosts: ScenarioHosts, at path: String, kind: ScenarioError.Kind,
+                          _ add: (String, String) -> Void) {
         guard hosts.index(ofHost: host) == nil else { return }
-        add(path, "\"\(host)\" is not one of this scenario's hosts (\(hosts.name(at: 0)) … \(hosts.name(at: hosts.count - 1)))")
+        add(path, "\"\(host)\" is not one of this \(kind.rawValue)'s hosts (\(hosts.name(at: 0)) … \(hosts.name(at: hosts.count - 1)))")
     }
 
     private func validate(_ distribution: LatencyDistribution, at path: String, _ add: (String, String) -> Void) {

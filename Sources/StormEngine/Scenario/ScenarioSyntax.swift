@@ -10,7 +10,7 @@ import Foundation
 /// the offending token).
 ///
 /// - Duration: as ``FlagServer/FlagServerCommandLine/parseDuration(_:)`` (`500ms`,
-///   `1.5s`, `2m`, `1h`), plus a bare `0`.
+///   `1.5s`, `2m`, `1h`), plus a bare `0` and sums of parts such as `6h10m` or `1m30s`.
 /// - Distribution: `5ms` (fixed), `uniform 1ms..5ms`, `lognormal median=2ms p99=20ms`,
 ///   `bimodal 1ms stall=2s p=0.01` (the base may itself be any distribution:
 ///   `bimodal uniform 1ms..3ms stall=2s p=0.01`).
@@ -18,10 +18,26 @@ import Foundation
 /// - Skew: `uniform` or `zipf EXPONENT` (`zipf 1.1`; a bare `zipf` is exponent 1).
 public enum ScenarioSyntax {
     /// A duration (see the type's documentation), or `nil`.
+    ///
+    /// Why sums: plan files place outages and deploys within a day, where `6h10m` reads better than `370m`.
     public static func parseDuration(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "0" { return .zero }
-        return FlagServerCommandLine.parseDuration(trimmed)
+        if let single = FlagServerCommandLine.parseDuration(trimmed) { return single }
+        // A sum: NUMBER UNIT NUMBER UNIT …, each part as above (`6h10m`).
+        func isNumeric(_ character: Character) -> Bool { ("0"..."9").contains(character) || character == "." }
+        var rest = Substring(trimmed)
+        var total = Duration.zero
+        var parts = 0
+        while !rest.isEmpty {
+            guard let unitStart = rest.firstIndex(where: { !isNumeric($0) }), unitStart != rest.startIndex else { return nil }
+            let partEnd = rest[unitStart...].firstIndex(where: isNumeric) ?? rest.endIndex
+            guard let part = FlagServerCommandLine.parseDuration(String(rest[..<partEnd])) else { return nil }
+            total += part
+            parts += 1
+            rest = rest[partEnd...]
+        }
+        return parts > 1 ? total : nil
     }
 
     /// A latency or lifetime distribution (see the type's documentation).

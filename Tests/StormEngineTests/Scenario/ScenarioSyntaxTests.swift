@@ -11,6 +11,15 @@ import Testing
         #expect(ScenarioSyntax.parseDuration("5") == nil)
     }
 
+    @Test func durationsMaySumParts() {
+        #expect(ScenarioSyntax.parseDuration("6h10m") == .seconds(6 * 3600 + 600))
+        #expect(ScenarioSyntax.parseDuration("1m30s") == .seconds(90))
+        #expect(ScenarioSyntax.parseDuration("1s500ms") == .milliseconds(1500))
+        #expect(ScenarioSyntax.parseDuration("6h10") == nil)
+        #expect(ScenarioSyntax.parseDuration("h10m") == nil)
+        #expect(ScenarioSyntax.parseDuration("6h10parsecs") == nil)
+    }
+
     @Test func distributionsParseEachShape() throws {
         #expect(try ScenarioSyntax.parseDistribution("5ms") == .fixed(.milliseconds(5)))
         #expect(try ScenarioSyntax.parseDistribution("uniform 1ms..5ms") == .uniform(min: .milliseconds(1), max: .milliseconds(5)))
