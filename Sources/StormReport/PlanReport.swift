@@ -50,8 +50,10 @@ public struct PlanInfo: Codable, Sendable, Hashable {
     public var file: String?
     /// The seed.
     public var seed: UInt64
-    /// Virtual time over which connections arrive.
+    /// Virtual time over which connections arrive (the warm-up included).
     public var durationNanoseconds: Int64
+    /// How long the fleet ran before measuring (its requests and answers are not counted).
+    public var warmupNanoseconds: Int64
     /// Hosts (workspaces) on the endpoint.
     public var hosts: Int
     /// `uniform` or `zipf S`.
@@ -83,7 +85,7 @@ public struct PlanInfo: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, description, file, seed, hosts, skew, processes, arrivalRatePerSecond, arrivals, lifetime
-        case durationNanoseconds = "duration_ns", ttlNanoseconds = "ttl_ns", advertisedTTLSeconds
+        case durationNanoseconds = "duration_ns", warmupNanoseconds = "warmup_ns", ttlNanoseconds = "ttl_ns", advertisedTTLSeconds
         case latency, perHostLimit, globalLimit, outages, deploys, headroomMargin
     }
 
@@ -92,8 +94,9 @@ public struct PlanInfo: Codable, Sendable, Hashable {
                 hosts: Int, skew: String, processes: Int, arrivalRatePerSecond: Double, arrivals: String,
                 lifetime: String, ttlNanoseconds: Int64, advertisedTTLSeconds: Int?, latency: String,
                 perHostLimit: String?, globalLimit: String?, outages: [String], deploys: [String],
-                headroomMargin: Double) {
+                headroomMargin: Double, warmupNanoseconds: Int64 = 0) {
         self.name = name
+        self.warmupNanoseconds = warmupNanoseconds
         self.description = description
         self.file = file
         self.seed = seed

@@ -40,7 +40,9 @@ enum FleetSimulation {
             for (index, key) in keys.enumerated() { hostIndex[key.normalized] = index }
             let meter = PlanLoadMeter(hostCount: hosts.count,
                                       hostWindow: plan.server.rateLimits.perHost?.window ?? plan.window,
-                                      globalWindow: plan.server.rateLimits.global?.window ?? plan.window)
+                                      globalWindow: plan.server.rateLimits.global?.window ?? plan.window,
+                                      measureFrom: plan.warmup)
+            let measureFrom = UInt64(max(plan.warmup.flagNanoseconds, 0))
             var configuration = plan.cache
             configuration.jitterSeed = plan.seed
             let settings = configuration
@@ -72,11 +74,14 @@ enum FleetSimulation {
                         let answer: Bool?
                         do { answer = try await lease.isEnabled() } catch { answer = nil }
                         let checkEnd = clock.now() &- origin
-                        let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
-                                                                  process: Int(connection.process),
-                                                                  processes: plan.processes, host: host))
-                        tally.judge(answer, truth: truths[host], start: checkStart, end: checkEnd, ttl: ttls[host],
-                                    lastGood: stream.lastGood, throttled: stream.throttled)
+                        // The warm-up's connections are not judged (nor counted).
+                        if connection.start >= measureFrom {
+                            let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
+                                                                      process: Int(connection.process),
+                                                                      processes: plan.processes, host: host))
+                            tally.judge(answer, truth: truths[host], start: checkStart, end: checkEnd, ttl: ttls[host],
+                                        lastGood: stream.lastGood, throttled: stream.throttled)
+                        }
                         let end = start &+ connection.lifetime
                         if end > clock.now() { try? await clock.sleep(until: end) }
                         lease.release()
@@ -85,9 +90,9 @@ enum FleetSimulation {
             }
             let finished = clock.now() &- origin
             for cache in caches { await cache.shutdown() }
-            let (global, perHost) = meter.loads(duration: plan.duration, limits: plan.server.rateLimits,
+            let (global, perHost) = meter.loads(duration: plan.duration - plan.warmup, limits: plan.server.rateLimits,
                                                 hostName: { hosts.name(at: $0) })
-            return Outcome(connections: schedule.connections.count,
+            return Outcome(connections: schedule.connections.count { $0.start >= measureFrom },
                            requests: PlanRequests(total: meter.requests, ok: meter.ok, rateLimited: meter.rateLimited,
                                                   failed: meter.failed),
                            global: global, perHost: perHost, answers: tally.answers,

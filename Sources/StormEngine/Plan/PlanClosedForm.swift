@@ -21,7 +21,7 @@ import StormReport
 ///   answer (a refresh-ahead or an expiry refetch), and the answer comes a latency `L` later. Request
 ///   times form a renewal process with gaps `c + Exp(λ)`, `c = (1 − f)·T + L`, first gap `Exp(λ)`;
 ///   the delayed renewal theorem gives expected requests `D/μ − (1/λ)/μ + E[X²]/(2μ²)`, `μ = c + 1/λ`,
-///   `E[X²] = μ² + 1/λ²`.
+///   `E[X²] = μ² + 1/λ²`; after a warm-up the stream is taken as stationary, `(D − W)/μ`.
 enum PlanClosedForm {
     /// The largest relative difference accepted when the expected count is large.
     static let baseTolerance = 0.05
@@ -56,6 +56,7 @@ enum PlanClosedForm {
     static func expectedRequests(_ plan: PlanSpec, policy: FlagCachePolicy) -> (requests: Double, model: String) {
         let weights = PlanSchedule.hostWeights(count: plan.hosts.count, skew: plan.hosts.skew)
         let duration = plan.duration.planSeconds
+        let warmup = min(plan.warmup.planSeconds, duration)
         var latency = 0.0
         if case .fixed(let fixed) = plan.server.latency { latency = fixed.planSeconds }
         // Streams of equal rate have equal expectations: compute each distinct weight once.
@@ -66,7 +67,8 @@ enum PlanClosedForm {
         case .seed:
             for (weight, hosts) in byWeight {
                 let rate = plan.arrivals.ratePerSecond * Double(plan.hosts.count) * weight
-                perProcess += Double(hosts) * seedRequests(rate: rate, lifetime: plan.lifetime, duration: duration)
+                perProcess += Double(hosts) * (seedRequests(rate: rate, lifetime: plan.lifetime, duration: duration)
+                    - seedRequests(rate: rate, lifetime: plan.lifetime, duration: warmup))
             }
             return (perProcess * Double(plan.processes),
                     "seed: a check fetches when it finds its host idle in its process (M/G/∞, PASTA): λ·e^(−λ·h) per host and process")
@@ -76,7 +78,10 @@ enum PlanClosedForm {
             let fixedGap = (1 - fraction) * ttl + latency
             for (weight, hosts) in byWeight {
                 let rate = plan.arrivals.ratePerSecond * Double(plan.hosts.count) * weight
-                perProcess += Double(hosts) * recommendedRequests(rate: rate, fixedGap: fixedGap, duration: duration)
+                // After a warm-up the stream is (nearly) stationary: one request per mean gap.
+                let mean = fixedGap + 1 / rate
+                perProcess += Double(hosts) * (warmup > 0 ? (duration - warmup) / mean
+                    : recommendedRequests(rate: rate, fixedGap: fixedGap, duration: duration))
             }
             return (perProcess * Double(plan.processes),
                     "recommended: the first check after (1 − f)·T fetches (renewal, gaps c + Exp(λ)): 1/((1 − f)·T + L + 1/λ) per host and process")

@@ -30,8 +30,12 @@ final class PlanLoadMeter: @unchecked Sendable {
     /// Per process incarnation and host: the last good answer's time (ns, 0: never) and whether the last request got a 429.
     private var streams: [Int: (lastGood: UInt64, throttled: Bool)] = [:]
 
-    init(hostCount: Int, hostWindow: Duration, globalWindow: Duration) {
+    /// Requests before this (ns from the start) are not counted: the plan's warm-up.
+    let measureFrom: UInt64
+
+    init(hostCount: Int, hostWindow: Duration, globalWindow: Duration, measureFrom: Duration = .zero) {
         self.hostCount = hostCount
+        self.measureFrom = UInt64(max(measureFrom.flagNanoseconds, 0))
         self.hostWindow = UInt64(max(hostWindow.flagNanoseconds, 1))
         self.globalWindow = UInt64(max(globalWindow.flagNanoseconds, 1))
         hostCurrentWindow = Array(repeating: -1, count: hostCount)
@@ -40,7 +44,9 @@ final class PlanLoadMeter: @unchecked Sendable {
     }
 
     /// A request for `host` arrived at `time` (ns from the start).
-    func requestArrived(host: Int, at time: UInt64) {
+    func requestArrived(host: Int, at absolute: UInt64) {
+        guard absolute >= measureFrom else { return }
+        let time = absolute - measureFrom
         requests += 1
         lastRequestTime = max(lastRequestTime, time)
         hostTotals[host] += 1
@@ -68,11 +74,13 @@ final class PlanLoadMeter: @unchecked Sendable {
     }
 
     /// The request of `stream` (a process incarnation and host, see ``streamKey``) finished at `time` with `outcome`.
-    func requestFinished(stream: Int, at time: UInt64, outcome: Outcome) {
-        switch outcome {
-        case .ok: ok += 1
-        case .rateLimited: rateLimited += 1
-        case .failed: failed += 1
+    func requestFinished(stream: Int, at time: UInt64, outcome: Outcome, arrivedAt arrival: UInt64) {
+        if arrival >= measureFrom {
+            switch outcome {
+            case .ok: ok += 1
+            case .rateLimited: rateLimited += 1
+            case .failed: failed += 1
+            }
         }
         var entry = streams[stream] ?? (0, false)
         if outcome == .ok { entry.lastGood = time }
@@ -91,7 +99,7 @@ final class PlanLoadMeter: @unchecked Sendable {
         (generation * processes + process) * hostCount + host
     }
 
-    /// The per-host and global load over `duration` (at least up to the last request), against the limits.
+    /// The per-host and global load over `duration` (the measured span: at least up to the last request), against the limits.
     func loads(duration: Duration, limits: FlagServerRateLimits, hostName: (Int) -> String) -> (global: PlanLoad, perHost: PlanLoad) {
         for host in 0..<hostCount { foldHost(host) }
         let span = max(UInt64(max(duration.flagNanoseconds, 1)), lastRequestTime &+ 1)
@@ -155,16 +163,17 @@ struct PlanMeteredFetcher: FlagFetcher {
 
     func fetchFlag(for host: HostKey) async throws -> FlagFetchResult {
         let index = hostIndex[host.normalized] ?? 0
-        meter.requestArrived(host: index, at: clock.now().nanoseconds &- origin)
+        let arrival = clock.now().nanoseconds &- origin
+        meter.requestArrived(host: index, at: arrival)
         let stream = meter.streamKey(generation: generation, process: process, processes: processes, host: index)
         do {
             let result = try await base.fetchFlag(for: host)
-            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: .ok)
+            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: .ok, arrivedAt: arrival)
             return result
         } catch {
             var outcome = PlanLoadMeter.Outcome.failed
             if let fetchError = error as? FlagFetchError, case .httpStatus(429) = fetchError.kind { outcome = .rateLimited }
-            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: outcome)
+            meter.requestFinished(stream: stream, at: clock.now().nanoseconds &- origin, outcome: outcome, arrivedAt: arrival)
             throw error
         }
     }

@@ -188,6 +188,6 @@ package enum PlanRunner {
                         latency: latency, perHostLimit: limit(plan.server.rateLimits.perHost),
                         globalLimit: limit(plan.server.rateLimits.global), outages: outages,
                         deploys: plan.deploys.map { "at \(FlagServerCommandLine.spelling(of: $0.at)), spread \(FlagServerCommandLine.spelling(of: $0.spread))" },
-                        headroomMargin: plan.headroomMargin)
+                        headroomMargin: plan.headroomMargin, warmupNanoseconds: plan.warmup.flagNanoseconds)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 extension PlanSpec {
     /// The top-level keys of a plan file.
     static let topLevelKeys = [
-        "name", "description", "seed", "policy", "duration", "window", "headroom",
+        "name", "description", "seed", "policy", "duration", "warmup", "window", "headroom",
         "hosts", "fleet", "connections", "deploys", "cache", "server",
     ]
     /// The keys of the `connections` section.
@@ -87,6 +87,7 @@ extension PlanSpec {
             "seed": [FlagCachePolicy.seed], "recommended": [.recommended], "both": [.seed, .recommended],
         ]) ?? [.recommended]
         let duration = root["duration"].required("e.g. duration: 24h").duration() ?? .seconds(86_400)
+        let warmup = root["warmup"].duration() ?? .zero
         let window = root["window"].duration() ?? .seconds(60)
         let headroom = readHeadroom(root["headroom"]) ?? 0.2
         let hosts = ScenarioSpec.readHosts(root["hosts"])
@@ -107,9 +108,11 @@ extension PlanSpec {
             server.hosts[name]?.ttlSeconds = advertised
         }
 
-        return PlanSpec(name: name, description: description, seed: seed, policies: policies, duration: duration,
-                        hosts: hosts, processes: processes, arrivals: arrivals, lifetime: lifetime, deploys: deploys,
-                        cache: cache, server: server, headroomMargin: headroom, window: window)
+        var plan = PlanSpec(name: name, description: description, seed: seed, policies: policies, duration: duration,
+                            hosts: hosts, processes: processes, arrivals: arrivals, lifetime: lifetime, deploys: deploys,
+                            cache: cache, server: server, headroomMargin: headroom, window: window)
+        plan.warmup = warmup
+        return plan
     }
 
     /// The TTL the server advertises for a cache TTL: whole seconds, rounded, at least 1.

@@ -31,6 +31,9 @@ extension PlanSpec {
         if policies.isEmpty { add("policy", "must name at least one policy") }
         positive(duration, "duration")
         positive(window, "window")
+        if warmup < .zero || (duration > .zero && warmup >= duration) {
+            add("warmup", "must be within 0..<duration (\(duration.planSpelling)), got \(warmup.planSpelling); the warm-up is part of the duration")
+        }
         if !(0..<1).contains(headroomMargin) { add("headroom", "must be within 0..<1 (or 0%..<100%), got \(headroomMargin)") }
 
         let hostsUsable = ScenarioSpec.validateHosts(hosts, add)

@@ -19,8 +19,15 @@ public struct PlanSpec: Sendable, Hashable {
     public var seed: UInt64
     /// The policies to run the fleet under (`both` runs each).
     public var policies: [FlagCachePolicy]
-    /// How long connections keep arriving, in virtual time.
+    /// How long connections keep arriving, in virtual time (the warm-up included).
     public var duration: Duration
+    /// How long the fleet runs before anything is measured, so that caches are as warm as in a fleet
+    /// that has been up for a while; zero measures from the cold start of every process at once.
+    ///
+    /// Why: all processes starting together is a deploy storm (model one with ``deploys``), not
+    /// the steady state a plan usually asks about. Times in the plan (deploys, outages, the daily
+    /// cycle) count from the start of the simulation, the warm-up included.
+    public var warmup: Duration = .zero
     /// The flag endpoint's hosts (workspaces) and how popular each is; spellings do not matter here.
     public var hosts: ScenarioHosts
     /// Driver processes, each with its own flag cache, connecting to every host (the fleet's size).

@@ -116,6 +116,19 @@ import Testing
         #expect(abs(analytic.difference) < 0.05)
     }
 
+    @Test(arguments: [FlagCachePolicy.seed, .recommended])
+    func warmUpIsNotMeasuredAndTheClosedFormStillAgrees(policy: FlagCachePolicy) async throws {
+        var plan = Self.poissonPlan()
+        plan.warmup = .seconds(3_600)
+        plan.duration = .seconds(7 * 3_600)
+        let point = try await PlanRunner.runPoint(plan, policy: policy, parameters: [])
+        let analytic = try #require(point.analytic)
+        #expect(analytic.agrees, "simulated \(analytic.simulatedRequests), expected \(analytic.expectedRequests)")
+        // Six measured hours of 50 hosts at one connection a minute: 18,000 connections, give or take 3σ.
+        #expect(abs(point.connections - 18_000) < 410)
+        #expect(point.answers.total == point.connections)
+    }
+
     @Test func closedFormsMatchHandComputedRates() {
         // seed, λ = 1/60 s, h = 5 s: λ·e^(−λh) = 0.016667 · e^(−1/12) = 0.015334 per second.
         let seed = PlanClosedForm.seedRequests(rate: 1.0 / 60, lifetime: .fixed(.seconds(5)), duration: 1_000_000)
