@@ -43,6 +43,7 @@ struct PlanSchedule: Sendable {
     /// that is exactly an independent Poisson process per host and process. A daily cycle thins
     /// a process running at the peak rate. Uniform arrivals space each host and process's
     /// connections evenly from a seeded phase (through the cycle's cumulative rate when there is one).
+    /// With a warm-up, each process opens nothing before its own start, uniform within the warm-up.
     init(plan: PlanSpec) {
         var generator = SeededRandomGenerator(seed: plan.seed ^ 0x91A7_5C4E_D11E)
         let weights = Self.hostWeights(count: plan.hosts.count, skew: plan.hosts.skew)
@@ -95,6 +96,11 @@ struct PlanSchedule: Sendable {
             }
             arrivals.sort { $0.time < $1.time }
         }
+
+        // The warm-up is a rolling start: each process opens nothing before its own start.
+        let warmup = Double(max(plan.warmup.flagNanoseconds, 0))
+        let processStarts = (0..<plan.processes).map { _ in UInt64(warmup * generator.nextUnitDouble()) }
+        if warmup > 0 { arrivals.removeAll { $0.time < processStarts[Int($0.process)] } }
 
         let deploys = plan.deploys.map { (at: UInt64($0.at.flagNanoseconds), spread: Double($0.spread.flagNanoseconds)) }
             .sorted { $0.at < $1.at }

@@ -21,12 +21,14 @@ public struct PlanSpec: Sendable, Hashable {
     public var policies: [FlagCachePolicy]
     /// How long connections keep arriving, in virtual time (the warm-up included).
     public var duration: Duration
-    /// How long the fleet runs before anything is measured, so that caches are as warm as in a fleet
-    /// that has been up for a while; zero measures from the cold start of every process at once.
+    /// How long the fleet runs before anything is measured: a rolling start, each process starting at
+    /// a uniformly random moment within it, so that by its end the caches' refresh times are spread
+    /// as in a fleet that has been up for a while. Zero starts every process at once, cold.
     ///
-    /// Why: all processes starting together is a deploy storm (model one with ``deploys``), not
-    /// the steady state a plan usually asks about. Times in the plan (deploys, outages, the daily
-    /// cycle) count from the start of the simulation, the warm-up included.
+    /// Why: all processes starting together is a deploy storm (model one with ``deploys``), and
+    /// under `recommended` their refreshes then stay bunched for hours, which is not the steady
+    /// state a plan usually asks about. Times in the plan (deploys, outages, the daily cycle)
+    /// count from the start of the simulation, the warm-up included.
     public var warmup: Duration = .zero
     /// The flag endpoint's hosts (workspaces) and how popular each is; spellings do not matter here.
     public var hosts: ScenarioHosts
