@@ -49,6 +49,23 @@ struct SVGChart {
         var dashed = false
         /// Thicker swatch (reference lines).
         var bold = false
+        /// A ring rather than a line (the swatch of ``Mark``s).
+        var ring = false
+    }
+
+    /// A ring around one point, such as the value where a plan breaks, with a tooltip.
+    ///
+    /// Why separate from series markers: a mark singles out one point of a curve
+    /// and must stand out from the dots every point of a sparse curve has.
+    struct Mark: Sendable, Hashable {
+        /// Horizontal position, in the x scale's units.
+        var x: Double
+        /// Vertical position, in the y scale's units.
+        var y: Double
+        /// Stroke colour.
+        var color: String
+        /// The tooltip (`<title>`), e.g. `seed breaks at processes 100`.
+        var label: String
     }
 
     /// What the chart shows, for screen readers (`aria-label`).
@@ -65,6 +82,8 @@ struct SVGChart {
     var series: [Series]
     /// Horizontal reference lines, drawn on top of the series.
     var references: [Reference] = []
+    /// Rings around single points, drawn on top of everything else.
+    var marks: [Mark] = []
     /// The legend; `nil` derives one entry per series and reference.
     var legend: [LegendEntry]? = nil
     /// The drawing's width in SVG units (it scales to the page).
@@ -117,11 +136,19 @@ struct SVGChart {
             let position = py(reference.value)
             svg.append(#"<line x1="\#(SVGText.n(plotLeft))" y1="\#(SVGText.n(position))" x2="\#(SVGText.n(plotRight))" y2="\#(SVGText.n(position))" stroke="\#(reference.color)" stroke-width="2"/>"#)
         }
+        for mark in marks {
+            svg.append(#"<circle class="mark" cx="\#(SVGText.n(px(mark.x)))" cy="\#(SVGText.n(py(mark.y)))" r="6" fill="none" stroke="\#(mark.color)" stroke-width="2"><title>\#(MarkupText.escape(mark.label))</title></circle>"#)
+        }
         // Legend.
         for (rowIndex, row) in rows.enumerated() {
             let baseline = plotBottom + 56 + Double(rowIndex) * Self.legendRowHeight
             for (index, start) in row {
                 let entry = entries[index]
+                if entry.ring {
+                    svg.append(#"<circle cx="\#(SVGText.n(start + 10))" cy="\#(SVGText.n(baseline - 4))" r="5" fill="none" stroke="\#(entry.color)" stroke-width="2"/>"#)
+                    svg.append(#"<text class="legend" x="\#(SVGText.n(start + 25))" y="\#(SVGText.n(baseline))">\#(MarkupText.escape(SVGText.shortened(entry.name)))</text>"#)
+                    continue
+                }
                 svg.append(#"<line x1="\#(SVGText.n(start))" y1="\#(SVGText.n(baseline - 4))" x2="\#(SVGText.n(start + 20))" y2="\#(SVGText.n(baseline - 4))" stroke="\#(entry.color)" stroke-width="\#(entry.bold ? "3" : "2")"\#(entry.dashed ? #" stroke-dasharray="5 3""# : "")/>"#)
                 svg.append(#"<text class="legend" x="\#(SVGText.n(start + 25))" y="\#(SVGText.n(baseline))">\#(MarkupText.escape(SVGText.shortened(entry.name)))</text>"#)
             }
