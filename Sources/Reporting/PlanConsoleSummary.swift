@@ -12,6 +12,7 @@ public enum PlanConsoleSummary {
         let plan = report.plan, margin = plan.headroomMargin
         var lines = [
             "plan \(plan.name)  seed \(plan.seed)  \(PlanText.duration(nanoseconds: plan.durationNanoseconds)) of arrivals  "
+                + (plan.warmupNanoseconds > 0 ? "(first \(PlanText.duration(nanoseconds: plan.warmupNanoseconds)) warm-up)  " : "")
                 + "\(PlanText.count(plan.hosts)) hosts (\(plan.skew)) × \(PlanText.count(plan.processes)) processes  "
                 + "per-host limit \(plan.perHostLimit ?? "none")  global limit \(plan.globalLimit ?? "none")",
         ]

@@ -237,7 +237,9 @@ enum PlanText {
             ("global limit", plan.globalLimit ?? "none"),
             ("outages", plan.outages.isEmpty ? "none" : plan.outages.joined(separator: "; ")),
             ("deploys", plan.deploys.isEmpty ? "none" : plan.deploys.joined(separator: "; ")),
-            ("simulated", "\(duration(nanoseconds: plan.durationNanoseconds)) of arrivals, seed \(plan.seed)"),
+            ("simulated", "\(duration(nanoseconds: plan.durationNanoseconds)) of arrivals, seed \(plan.seed)"
+                + (plan.warmupNanoseconds > 0
+                    ? "; the first \(duration(nanoseconds: plan.warmupNanoseconds)) are a rolling start, not measured" : "")),
             ("breaks when", "any 429, or under \(percent(plan.headroomMargin)) headroom on a limit"),
         ]
         if !report.sweep.isEmpty {

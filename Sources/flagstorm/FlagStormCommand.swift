@@ -12,7 +12,7 @@ struct FlagStormCommand: AsyncParsableCommand {
             64 bad input (unknown option, bad value, a broken scenario file); 70 internal or environment error \
             (for example an output folder that cannot be written).
             """,
-        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, HuntCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, HuntCommand.self, PlanCommand.self, ServeCommand.self, DemoCommand.self]
     )
 
     /// Exit code when a gate (expectation, threshold, invariant) failed.

@@ -19,7 +19,7 @@ import Testing
                  processes: 10, arrivalRatePerSecond: 1.0 / 600, arrivals: "poisson, daily cycle trough 0.2 peak at 14h",
                  lifetime: "exponential 5m", ttlNanoseconds: 900_000_000_000, advertisedTTLSeconds: 900, latency: "20ms",
                  perHostLimit: "60/1m burst 60", globalLimit: "6000/1m burst 600", outages: [], deploys: ["at 10h, spread 30s"],
-                 headroomMargin: 0.2)
+                 headroomMargin: 0.2, warmupNanoseconds: 1_800_000_000_000)
     }
 
     static let environment = EnvironmentInfo(toolchain: "swift-6.3.1-RELEASE", cores: 2, allocator: "jemalloc 5.3.0",

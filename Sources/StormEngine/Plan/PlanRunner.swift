@@ -114,12 +114,16 @@ package enum PlanRunner {
             // A hair of slack: 1 − 24/30 is 0.19999999999999996 in floating point, not under a 20 % margin.
             guard let headroom = load.headroom, headroom < margin - 1e-9 else { continue }
             let window = FlagServerCommandLine.spelling(of: .nanoseconds(load.windowNanoseconds))
-            reasons.append("\(name) headroom \(percent(headroom)) < \(percent(margin)) (busiest \(window): \(load.peakRequests) requests)")
+            let limit = load.limitPerSecond.map { Int(($0 * Double(load.windowNanoseconds) / 1e9).rounded()) } ?? 0
+            reasons.append("\(name) headroom \(percent(headroom)) under the \(percent(margin)) margin (the busiest \(window) had \(load.peakRequests) requests against a limit of \(limit))")
         }
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
-    static func percent(_ fraction: Double) -> String { "\(PlanText.number((fraction * 1000).rounded() / 10)) %" }
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return abs(value) >= 100 ? "\(Int(value.rounded())) %" : "\(PlanText.number((value * 10).rounded() / 10)) %"
+    }
 
     /// Per policy (and second swept value), the first value of the first non-policy sweep that breaks the plan.
     static func breakingPoints(_ points: [PlanPoint], sweeps: [PlanSweep]) -> [PlanBreakingPoint] {
