@@ -14,20 +14,26 @@ import StormReport
 /// only and the timeline a bounded number of buckets, and nothing here loops
 /// over connections or hosts beyond those.
 public enum HTMLReport {
-    /// Renders `summaries` (one run per scenario and policy, in any order) as one HTML5 document.
-    public static func render(_ summaries: [RunSummary]) -> String {
-        let failed = summaries.filter { $0.verdict == .fail }
-        let verdict = failed.isEmpty ? "PASS" : "FAIL (\(failed.count) of \(summaries.count) runs)"
-        var html = [
+    /// The lines that open every page up to `</head>`: doctype, metadata, the title (escaped here) and the stylesheet.
+    static func documentHead(title: String) -> [String] {
+        [
             "<!DOCTYPE html>",
             #"<html lang="en">"#,
             "<head>",
             #"<meta charset="utf-8">"#,
             #"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
             #"<link rel="icon" href="data:,">"#,
-            "<title>FlagStorm: \(escape(verdict))</title>",
+            "<title>\(escape(title))</title>",
             "<style>", stylesheet, "</style>",
             "</head>",
+        ]
+    }
+
+    /// Renders `summaries` (one run per scenario and policy, in any order) as one HTML5 document.
+    public static func render(_ summaries: [RunSummary]) -> String {
+        let failed = summaries.filter { $0.verdict == .fail }
+        let verdict = failed.isEmpty ? "PASS" : "FAIL (\(failed.count) of \(summaries.count) runs)"
+        var html = documentHead(title: "FlagStorm: \(verdict)") + [
             "<body>",
             "<main>",
             #"<h1>FlagStorm: <span class="\#(failed.isEmpty ? "pass" : "fail")">\#(escape(verdict))</span></h1>"#,

@@ -11,12 +11,8 @@ public enum JSONReport {
         try encoder.encode(summary)
     }
 
-    /// Decodes a saved report, checking its schema first.
-    ///
-    /// Errors say what is wrong in one line: not JSON, not a run report, another
-    /// schema version (``ReportSchemaError``), or the first field that is missing
-    /// or of the wrong type, by its path (``ReportDecodingError``).
-    public static func decode(_ data: Data) throws -> RunSummary {
+    /// The `schema` field of a saved report, or a one-line error: not a JSON object, or no schema (not a flagstorm `kind` report).
+    static func schema(of data: Data, kind: String) throws(ReportDecodingError) -> String {
         struct Header: Decodable { var schema: String? }
         let header: Header
         do {
@@ -25,8 +21,18 @@ public enum JSONReport {
             throw ReportDecodingError(problem: "not a JSON object")
         }
         guard let schema = header.schema else {
-            throw ReportDecodingError(problem: "no \"schema\" field: not a flagstorm run report")
+            throw ReportDecodingError(problem: "no \"schema\" field: not a flagstorm \(kind) report")
         }
+        return schema
+    }
+
+    /// Decodes a saved report, checking its schema first.
+    ///
+    /// Errors say what is wrong in one line: not JSON, not a run report, another
+    /// schema version (``ReportSchemaError``), or the first field that is missing
+    /// or of the wrong type, by its path (``ReportDecodingError``).
+    public static func decode(_ data: Data) throws -> RunSummary {
+        let schema = try Self.schema(of: data, kind: "run")
         guard schema == RunSummary.schemaIdentifier else { throw ReportSchemaError(found: schema) }
         do {
             return try JSONDecoder().decode(RunSummary.self, from: data)

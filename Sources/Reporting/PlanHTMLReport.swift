@@ -13,16 +13,7 @@ public enum PlanHTMLReport {
     public static func render(_ report: PlanReport) -> String {
         let disagreeing = PlanText.disagreeing(report)
         let title = "FlagStorm plan: \(report.plan.name)"
-        var html = [
-            "<!DOCTYPE html>",
-            #"<html lang="en">"#,
-            "<head>",
-            #"<meta charset="utf-8">"#,
-            #"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
-            #"<link rel="icon" href="data:,">"#,
-            "<title>\(escape(title))</title>",
-            "<style>", HTMLReport.stylesheet, "</style>",
-            "</head>",
+        var html = HTMLReport.documentHead(title: title) + [
             "<body>",
             "<main>",
             "<h1>\(escape(title))" + (disagreeing.isEmpty ? "" : #" <span class="badge fail">MODEL DISAGREES</span>"#) + "</h1>",

@@ -17,16 +17,7 @@ public enum PlanJSONReport {
     /// Every problem is one line in a ``ReportDecodingError``: not JSON, no schema, a run report
     /// or another plan schema version, or the first field that is missing or of the wrong type, by its path.
     public static func decode(_ data: Data) throws(ReportDecodingError) -> PlanReport {
-        struct Header: Decodable { var schema: String? }
-        let header: Header
-        do {
-            header = try JSONDecoder().decode(Header.self, from: data)
-        } catch {
-            throw ReportDecodingError(problem: "not a JSON object")
-        }
-        guard let schema = header.schema else {
-            throw ReportDecodingError(problem: "no \"schema\" field: not a flagstorm plan report")
-        }
+        let schema = try JSONReport.schema(of: data, kind: "plan")
         guard schema == PlanReport.currentSchema else {
             if schema.hasPrefix("flagstorm.run/") {
                 throw ReportDecodingError(problem: "report schema \"\(schema)\" is a run report, not a plan report (\(PlanReport.currentSchema)); render it with `flagstorm report`")
