@@ -24,6 +24,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Vary a parameter: KEY=A..B:STEPS, KEY=A..B:STEPS:log or KEY=V1,V2,…; keys: hosts, processes, rate, ttl, lifetime, policy. At most two.", valueName: "key=values"))
     var sweep: [String] = []
 
+    @Option(help: "After the sweep, bisect each policy's bracket (last value that held, first that broke) along the first swept parameter up to N times, one more simulated point each.")
+    var refine: Int = 0
+
     @Option(help: "Which policy to run: seed, recommended or both (default: the plan's own).")
     var policy: PolicyChoice?
 
@@ -48,6 +51,8 @@ struct PlanCommand: AsyncParsableCommand {
             throw ValidationError("--sweep: at most \(PlanRunner.maximumSweeps) parameters at once, got \(sweep.count)")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
+        guard (0...20).contains(refine) else { throw ValidationError("--refine: must be within 0...20, got \(refine)") }
+        if refine > 0, sweep.isEmpty { throw ValidationError("--refine needs a --sweep to refine") }
     }
 
     func run() async throws {
@@ -84,7 +89,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let quiet = quiet
         let report = try await PlanRunner.run(spec, file: plan, sweeps: sweeps, environment: RunEnvironment.current(),
-                                              parallelism: jobs) { point, finished, total in
+                                              parallelism: jobs, refine: refine) { point, finished, total in
             guard !quiet else { return }
             let parameters = point.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let line = "[\(finished)/\(total)] \(point.policy)\(parameters.isEmpty ? "" : " " + parameters): \(point.requests.total) requests, \(point.requests.rateLimited) × 429, \(String(format: "%.1f", point.wallSeconds)) s\n"

@@ -13,11 +13,36 @@ package enum PlanRunner {
 
     /// Runs `plan` at every combination of `sweeps` (at most two; `policy` may be one of them),
     /// `parallelism` simulations at a time, and reports each finished point to `progress`.
+    ///
+    /// With `refine` > 0, each policy's bracket along the first swept parameter (the last value that
+    /// held, the first that broke) is then bisected up to `refine` times (for counts, until the two
+    /// are adjacent), each midpoint one more simulated point. Bisection assumes the plan breaks for
+    /// every value past its breaking point, which holds for fleet size, rate and lifetime.
     package static func run(_ plan: PlanSpec, file: String?, sweeps: [PlanSweep], environment: EnvironmentInfo,
-                            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, refine: Int = 0,
                             progress: (@Sendable (PlanPoint, _ finished: Int, _ total: Int) -> Void)? = nil) async throws -> PlanReport {
         let started = MonotonicTime.preciseNanoseconds()
         let jobs = points(of: plan, sweeps: sweeps)
+        var runs = try await execute(jobs, parallelism: parallelism, alreadyRun: 0, progress: progress)
+        if let primary = sweeps.firstIndex(where: { $0.key != .policy }) {
+            for _ in 0..<max(refine, 0) {
+                let midpoints = bisections(runs, primary: primary, key: sweeps[primary].key)
+                guard !midpoints.isEmpty else { break }
+                runs += try await execute(midpoints, parallelism: parallelism, alreadyRun: runs.count, progress: progress)
+            }
+        }
+        let points = ordered(runs.map(\.point), primary: sweeps.firstIndex { $0.key != .policy })
+        let axes = sweeps.map { sweep in
+            PlanSweepAxis(key: sweep.key.rawValue, values: sweep.values.map { PlanSweep.parameter(key: sweep.key, value: $0).value })
+        }
+        return PlanReport(plan: info(plan, file: file), environment: environment, sweep: axes, points: points,
+                          breakingPoints: breakingPoints(points, sweeps: sweeps),
+                          wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9)
+    }
+
+    /// Simulates `jobs`, `parallelism` at a time; the results in the jobs' order.
+    static func execute(_ jobs: [Job], parallelism: Int, alreadyRun: Int,
+                        progress: (@Sendable (PlanPoint, _ finished: Int, _ total: Int) -> Void)?) async throws -> [(job: Job, point: PlanPoint)] {
         var results = [PlanPoint?](repeating: nil, count: jobs.count)
         var finished = 0
         try await withThrowingTaskGroup(of: (Int, PlanPoint).self) { group in
@@ -32,17 +57,73 @@ package enum PlanRunner {
             while let (index, point) = try await group.next() {
                 results[index] = point
                 finished += 1
-                progress?(point, finished, jobs.count)
+                progress?(point, alreadyRun + finished, alreadyRun + jobs.count)
                 if next < jobs.count { launch() }
             }
         }
-        let points = results.compactMap { $0 }
-        let axes = sweeps.map { sweep in
-            PlanSweepAxis(key: sweep.key.rawValue, values: sweep.values.map { PlanSweep.parameter(key: sweep.key, value: $0).value })
+        return zip(jobs, results).map { ($0, $1!) }
+    }
+
+    /// The midpoints of every policy's bracket along the primary sweep that can still be narrowed.
+    static func bisections(_ runs: [(job: Job, point: PlanPoint)], primary: Int, key: PlanSweep.Key) -> [Job] {
+        var groups: [String: [(job: Job, point: PlanPoint)]] = [:]
+        var order: [String] = []
+        for run in runs {
+            let others = run.point.parameters.enumerated().filter { $0.offset != primary }.map(\.element.value)
+            let name = ([run.point.policy] + others).joined(separator: "\u{1}")
+            if groups[name] == nil { order.append(name) }
+            groups[name, default: []].append(run)
         }
-        return PlanReport(plan: info(plan, file: file), environment: environment, sweep: axes, points: points,
-                          breakingPoints: breakingPoints(points, sweeps: sweeps),
-                          wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9)
+        var jobs: [Job] = []
+        for name in order {
+            let sorted = groups[name]!.sorted { ($0.point.parameters[primary].numeric ?? 0) < ($1.point.parameters[primary].numeric ?? 0) }
+            guard let breaking = sorted.firstIndex(where: \.point.breaks), breaking > 0 else { continue }
+            let low = sorted[breaking - 1].point.parameters[primary].numeric ?? 0
+            let high = sorted[breaking].point.parameters[primary].numeric ?? 0
+            let middle: Double
+            switch key {
+            case .hosts, .processes:
+                guard high - low > 1 else { continue }
+                middle = ((low + high) / 2).rounded(.down)
+            case .ttl, .lifetime:
+                guard high - low > 0.002 else { continue }
+                middle = (low + high) / 2
+            case .rate:
+                guard high > low * 1.0001 else { continue }
+                middle = (low + high) / 2
+            case .policy:
+                continue
+            }
+            var job = sorted[breaking].job
+            let value = PlanSweep.value(middle, key: key)
+            job.plan = PlanSweep.apply(value, key: key, to: job.plan)
+            job.parameters[primary] = PlanSweep.parameter(key: key, value: value)
+            jobs.append(job)
+        }
+        return jobs
+    }
+
+    /// `points` grouped as they first appear (policy, then the other swept values), each group
+    /// ordered along the primary sweep (refined points fall between the swept ones).
+    static func ordered(_ points: [PlanPoint], primary: Int?) -> [PlanPoint] {
+        guard let primary else { return points }
+        var groups: [[PlanPoint]] = []
+        var index: [String: Int] = [:]
+        for point in points {
+            let others = point.parameters.enumerated().filter { $0.offset != primary }.map(\.element.value)
+            let name = ([point.policy] + others).joined(separator: "\u{1}")
+            if let at = index[name] {
+                groups[at].append(point)
+            } else {
+                index[name] = groups.count
+                groups.append([point])
+            }
+        }
+        return groups.flatMap { group in
+            group.enumerated().sorted {
+                ($0.element.parameters[primary].numeric ?? 0, $0.offset) < ($1.element.parameters[primary].numeric ?? 0, $1.offset)
+            }.map(\.element)
+        }
     }
 
     /// One simulation to run.

@@ -85,14 +85,14 @@ public struct PlanSweep: Sendable, Hashable {
             for step in 0..<steps {
                 let fraction = Double(step) / Double(steps - 1)
                 let x = logarithmic ? from * pow(to / from, fraction) : from + (to - from) * fraction
-                let value = make(x, key: key)
+                let value = self.value(x, key: key)
                 if values.last != value { values.append(value) }
             }
             return PlanSweep(key: key, values: values)
         }
         var values: [Value] = []
         for part in spec.split(separator: ",", omittingEmptySubsequences: false) {
-            values.append(make(try number(String(part), key: key, argument: text), key: key))
+            values.append(value(try number(String(part), key: key, argument: text), key: key))
         }
         guard values.count <= maximumSteps else { throw fail("at most \(maximumSteps) values") }
         return PlanSweep(key: key, values: values)
@@ -133,7 +133,8 @@ public struct PlanSweep: Sendable, Hashable {
         }
     }
 
-    private static func make(_ x: Double, key: Key) -> Value {
+    /// The value of `key` at `x` (a count, arrivals per second, or seconds).
+    static func value(_ x: Double, key: Key) -> Value {
         switch key {
         case .hosts, .processes: .count(max(Int(x.rounded()), 1))
         case .rate: .ratePerSecond(x)

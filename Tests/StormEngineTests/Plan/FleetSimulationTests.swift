@@ -98,6 +98,21 @@ import Testing
         #expect(recommended.firstBreaking == nil && recommended.lastFine == "8")
     }
 
+    @Test func refiningBisectsEachBracketDownToAdjacentValues() async throws {
+        // The plan above, swept at 1 and 8 processes only: seed's bracket 1 → 8 narrows to 4 → 5
+        // in three bisections (4 holds, 6 breaks, 5 breaks); recommended never breaks, so nothing to refine.
+        var plan = Self.evenPlan()
+        plan.policies = [.seed, .recommended]
+        plan.server.rateLimits.perHost = FlagServerRateLimit(requests: 30, per: .seconds(60), burst: 30)
+        let environment = EnvironmentInfo(toolchain: "test", cores: 2, allocator: "test", startedAt: "now")
+        let report = try await PlanRunner.run(plan, file: nil, sweeps: [try PlanSweep.parse("processes=1,8")],
+                                              environment: environment, refine: 5)
+        #expect(report.points.filter { $0.policy == "seed" }.map { $0.parameters[0].value } == ["1", "4", "5", "6", "8"])
+        #expect(report.points.filter { $0.policy == "recommended" }.count == 2)
+        let seed = try #require(report.breakingPoints.first { $0.policy == "seed" })
+        #expect(seed.lastFine == "4" && seed.firstBreaking == "5")
+    }
+
     /// A stationary Poisson plan with a closed form under both policies.
     static func poissonPlan(hosts: Int = 50, skew: HostSkew = .uniform, processes: Int = 1) -> PlanSpec {
         var plan = PlanSpec(name: "poisson", description: "closed form", seed: 11, duration: .seconds(6 * 3_600),
