@@ -169,6 +169,15 @@ import Testing
         #expect(abs(recommended - 1_000) < 1)
     }
 
+    @Test func aLargeDisagreementIsFlagged() {
+        // 10,000 expected: 3σ is 3 %, so the 5 % floor applies; 6 % off disagrees, 4 % off agrees.
+        let off = PlanClosedForm.check(expected: 10_000, simulated: 10_600, model: "m")
+        #expect(!off.agrees && abs(off.difference - 0.06) < 1e-12 && off.tolerance == 0.05)
+        #expect(PlanClosedForm.check(expected: 10_000, simulated: 9_600, model: "m").agrees)
+        // 100 expected: 3σ is 30 %, wider than 5 %.
+        #expect(PlanClosedForm.check(expected: 100, simulated: 125, model: "m").agrees)
+    }
+
     @Test func closedFormIsWithheldWhereItDoesNotHold() {
         var plan = Self.poissonPlan()
         plan.deploys = [PlanDeploy(at: .seconds(60))]
