@@ -28,7 +28,8 @@ public enum PlanConsoleSummary {
             lines.append("")
             lines.append("\(PlanText.title(point))  " + (point.breaks ? "BREAKS: " + (point.breakReason ?? "reason not recorded") : "holds"))
             let r = point.requests
-            lines.append("  requests  \(PlanText.count(r.total))  429 \(PlanText.count(r.rateLimited))  other failures \(PlanText.count(r.failed))  connections \(PlanText.count(point.connections))")
+            lines.append("  requests  \(PlanText.count(r.total))  429 \(PlanText.count(r.rateLimited))  other failures \(PlanText.count(r.failed))  connections \(PlanText.count(point.connections))"
+                + (r.telemetryExports > 0 ? "  (telemetry exports \(PlanText.count(r.telemetryExports)), \(PlanText.count(r.telemetryExportsRefused)) refused)" : ""))
             lines.append("  per host  " + peak(point.perHost, margin: margin))
             lines.append("  global    " + peak(point.global, margin: margin))
             let a = point.answers

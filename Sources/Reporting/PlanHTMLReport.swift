@@ -62,7 +62,8 @@ public enum PlanHTMLReport {
         for point in report.points {
             let rowClass = point.analytic?.agrees == false ? #" class="bad""# : point.breaks ? #" class="warn""# : ""
             var row = "<tr\(rowClass)><td>\(escape(point.policy))</td>" + keys.map { "<td class=\"num\">\(escape(point.parameter($0)?.value ?? "–"))</td>" }.joined()
-            row += [point.requests.total, point.requests.rateLimited, point.requests.failed].map { "<td class=\"num\">\(PlanText.count($0))</td>" }.joined()
+            row += "<td class=\"num\">\(escape(PlanText.requests(point.requests)))</td>"
+            row += [point.requests.rateLimited, point.requests.failed].map { "<td class=\"num\">\(PlanText.count($0))</td>" }.joined()
             row += "<td>\(escape(PlanText.load(point.perHost)))</td>" + limitCell(point.perHost, margin: margin)
             row += "<td>\(escape(PlanText.load(point.global)))</td>" + limitCell(point.global, margin: margin)
             row += "<td>\(escape(PlanText.answers(point.answers)))</td>"
@@ -124,6 +125,7 @@ public enum PlanHTMLReport {
                 ("connections", PlanText.count(point.connections), false), ("requests", PlanText.count(r.total), false),
                 ("answered 200", PlanText.count(r.ok), false), ("429", PlanText.count(r.rateLimited), r.rateLimited > 0),
                 ("other failures", PlanText.count(r.failed), r.failed > 0),
+                ("telemetry exports", r.telemetryExports == 0 ? "none" : "\(PlanText.count(r.telemetryExports)), \(PlanText.count(r.telemetryExportsRefused)) refused", r.telemetryExportsRefused > 0),
                 ("virtual time", PlanText.offset(nanoseconds: Int64(min(max(point.virtualSeconds, 0), 9e9) * 1e9)), false),
                 ("wall time", PlanText.duration(seconds: point.wallSeconds), false),
             ]
@@ -135,8 +137,8 @@ public enum PlanHTMLReport {
             var analytic: [(String, String, Bool)] = [("verdict", PlanText.analyticVerdict(point), point.analytic?.agrees == false)]
             if let check = point.analytic {
                 analytic += [
-                    ("expected requests", PlanText.count(Int(check.expectedRequests.rounded())), false),
-                    ("simulated requests", PlanText.count(check.simulatedRequests), false),
+                    ("expected flag fetches", PlanText.count(Int(check.expectedRequests.rounded())), false),
+                    ("simulated flag fetches", PlanText.count(check.simulatedRequests), false),
                     ("difference", PlanText.signedPercent(check.difference), !check.agrees),
                     ("tolerance", PlanText.percent(check.tolerance), false),
                 ]

@@ -45,7 +45,7 @@ public enum PlanMarkdownReport {
         ]
         for point in report.points {
             let cells = [point.policy] + keys.map { point.parameter($0)?.value ?? "–" } + [
-                PlanText.count(point.requests.total), PlanText.count(point.requests.rateLimited), PlanText.count(point.requests.failed),
+                PlanText.requests(point.requests), PlanText.count(point.requests.rateLimited), PlanText.count(point.requests.failed),
                 PlanText.load(point.perHost), emphasised(PlanText.limitAndHeadroom(point.perHost, margin: margin), PlanText.isTight(point.perHost, margin: margin)),
                 PlanText.load(point.global), emphasised(PlanText.limitAndHeadroom(point.global, margin: margin), PlanText.isTight(point.global, margin: margin)),
                 PlanText.answers(point.answers), analytic(point),

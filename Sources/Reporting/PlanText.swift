@@ -44,6 +44,12 @@ enum PlanText {
         (fraction * 100 >= 0.05 ? "+" : "") + percent(fraction)
     }
 
+    /// The request total, with its telemetry exports when there are any (`1,234 (200 exports)`).
+    static func requests(_ requests: PlanRequests) -> String {
+        guard requests.telemetryExports > 0 else { return count(requests.total) }
+        return "\(count(requests.total)) (\(count(requests.telemetryExports)) exports)"
+    }
+
     /// A duration in the plan files' spelling: `24h`, `1.5h`, `15m`, `30s`, `2.5s`, `250ms`.
     static func duration(nanoseconds: Int64) -> String {
         let seconds = Double(nanoseconds) / 1e9
@@ -140,7 +146,7 @@ enum PlanText {
     /// The cross-check's figures (`expected 12,300, simulated 12,410 requests (+0.9 %, tolerance 5 %)`), or why there is none.
     static func analyticDetail(_ point: PlanPoint) -> String {
         guard let analytic = point.analytic else { return point.analyticUnavailable ?? "no closed form for this point" }
-        return "expected \(count(Int(analytic.expectedRequests.rounded()))), simulated \(count(analytic.simulatedRequests)) requests "
+        return "expected \(count(Int(analytic.expectedRequests.rounded()))), simulated \(count(analytic.simulatedRequests)) flag fetches "
             + "(\(signedPercent(analytic.difference)), tolerance \(percent(analytic.tolerance)))"
     }
 
@@ -237,6 +243,7 @@ enum PlanText {
             ("global limit", plan.globalLimit ?? "none"),
             ("outages", plan.outages.isEmpty ? "none" : plan.outages.joined(separator: "; ")),
             ("deploys", plan.deploys.isEmpty ? "none" : plan.deploys.joined(separator: "; ")),
+            ("telemetry", plan.telemetry.map { "each live client exports \($0), against the same limits" } ?? "not modelled"),
             ("simulated", "\(duration(nanoseconds: plan.durationNanoseconds)) of arrivals, seed \(plan.seed)"
                 + (plan.warmupNanoseconds > 0
                     ? "; the first \(duration(nanoseconds: plan.warmupNanoseconds)) are a rolling start, not measured" : "")),

@@ -82,11 +82,13 @@ public struct PlanInfo: Codable, Sendable, Hashable {
     public var deploys: [String]
     /// The headroom margin under which a limit counts as broken.
     public var headroomMargin: Double
+    /// Telemetry export, e.g. `every 1m, flush on close`, or `nil` when the plan leaves it out.
+    public var telemetry: String?
 
     enum CodingKeys: String, CodingKey {
         case name, description, file, seed, hosts, skew, processes, arrivalRatePerSecond, arrivals, lifetime
         case durationNanoseconds = "duration_ns", warmupNanoseconds = "warmup_ns", ttlNanoseconds = "ttl_ns", advertisedTTLSeconds
-        case latency, perHostLimit, globalLimit, outages, deploys, headroomMargin
+        case latency, perHostLimit, globalLimit, outages, deploys, headroomMargin, telemetry
     }
 
     /// Creates the block.
@@ -94,8 +96,9 @@ public struct PlanInfo: Codable, Sendable, Hashable {
                 hosts: Int, skew: String, processes: Int, arrivalRatePerSecond: Double, arrivals: String,
                 lifetime: String, ttlNanoseconds: Int64, advertisedTTLSeconds: Int?, latency: String,
                 perHostLimit: String?, globalLimit: String?, outages: [String], deploys: [String],
-                headroomMargin: Double, warmupNanoseconds: Int64 = 0) {
+                headroomMargin: Double, warmupNanoseconds: Int64 = 0, telemetry: String? = nil) {
         self.name = name
+        self.telemetry = telemetry
         self.warmupNanoseconds = warmupNanoseconds
         self.description = description
         self.file = file
@@ -199,9 +202,9 @@ public struct PlanPoint: Codable, Sendable, Hashable {
     }
 }
 
-/// Requests the endpoint received, by outcome.
+/// Requests the endpoint received, by outcome; telemetry exports are counted in every figure and also on their own.
 public struct PlanRequests: Codable, Sendable, Hashable {
-    /// Every request.
+    /// Every request: flag fetches and telemetry exports.
     public var total: Int
     /// Answered 200.
     public var ok: Int
@@ -209,14 +212,24 @@ public struct PlanRequests: Codable, Sendable, Hashable {
     public var rateLimited: Int
     /// Failed otherwise (an outage's 5xx, a fault).
     public var failed: Int
+    /// Of ``total``: telemetry exports (0 when the plan leaves export out).
+    public var telemetryExports: Int
+    /// Of ``rateLimited`` and ``failed``: telemetry exports refused (their events are lost).
+    public var telemetryExportsRefused: Int
 
     /// Creates the counts.
-    public init(total: Int, ok: Int, rateLimited: Int, failed: Int) {
+    public init(total: Int, ok: Int, rateLimited: Int, failed: Int, telemetryExports: Int = 0,
+                telemetryExportsRefused: Int = 0) {
         self.total = total
         self.ok = ok
         self.rateLimited = rateLimited
         self.failed = failed
+        self.telemetryExports = telemetryExports
+        self.telemetryExportsRefused = telemetryExportsRefused
     }
+
+    /// Flag fetches: every request that is not a telemetry export.
+    public var flagFetches: Int { total - telemetryExports }
 }
 
 /// Requests per second over fixed windows, against a limit.
@@ -296,7 +309,7 @@ public struct PlanAnalytic: Codable, Sendable, Hashable {
     public var model: String
     /// Expected requests over the run.
     public var expectedRequests: Double
-    /// Simulated requests over the run.
+    /// Simulated flag fetches over the run (telemetry exports are not part of the closed form).
     public var simulatedRequests: Int
     /// `(simulated − expected) / expected`.
     public var difference: Double

@@ -19,7 +19,7 @@ import Testing
                  processes: 10, arrivalRatePerSecond: 1.0 / 600, arrivals: "poisson, daily cycle trough 0.2 peak at 14h",
                  lifetime: "exponential 5m", ttlNanoseconds: 900_000_000_000, advertisedTTLSeconds: 900, latency: "20ms",
                  perHostLimit: "60/1m burst 60", globalLimit: "6000/1m burst 600", outages: [], deploys: ["at 10h, spread 30s"],
-                 headroomMargin: 0.2, warmupNanoseconds: 1_800_000_000_000)
+                 headroomMargin: 0.2, warmupNanoseconds: 1_800_000_000_000, telemetry: "export every 1m, flush on close")
     }
 
     static let environment = EnvironmentInfo(toolchain: "swift-6.3.1-RELEASE", cores: 2, allocator: "jemalloc 5.3.0",
@@ -28,13 +28,14 @@ import Testing
     /// One point: load figures derived from the total and the peaks, headroom from the limits.
     static func point(_ policy: String, processes: Int, total: Int, perHostPeak: Double, globalPeak: Double, rateLimited: Int = 0,
                       answers: PlanAnswers? = nil, analytic: PlanAnalytic?, unavailable: String? = nil, breakReason: String? = nil,
-                      extra: [PlanParameter] = []) -> PlanPoint {
+                      extra: [PlanParameter] = [], exports: Int = 0, exportsRefused: Int = 0) -> PlanPoint {
         let globalMean = Double(total) / 86_400, hostMean = globalMean / 20
         let minute: Int64 = 60_000_000_000
         return PlanPoint(
             policy: policy, parameters: [PlanParameter(key: "processes", value: String(processes), numeric: Double(processes))] + extra,
             connections: 2_880 * processes,
-            requests: PlanRequests(total: total, ok: total - rateLimited, rateLimited: rateLimited, failed: 0),
+            requests: PlanRequests(total: total, ok: total - rateLimited, rateLimited: rateLimited, failed: 0,
+                                   telemetryExports: exports, telemetryExportsRefused: exportsRefused),
             global: PlanLoad(windowNanoseconds: minute, meanPerSecond: globalMean, p99PerSecond: globalMean * 1.8, peakPerSecond: globalPeak,
                              peakRequests: Int(globalPeak * 60), peakAtNanoseconds: 14 * 3_600_000_000_000 + 5 * minute, busiestHost: nil,
                              limitPerSecond: globalLimit, limitBurst: 600, headroom: 1 - globalPeak / globalLimit),
@@ -65,7 +66,8 @@ import Testing
             point("seed", processes: 100, total: 288_000, perHostPeak: 3.1, globalPeak: 21, rateLimited: 41_520,
                   answers: PlanAnswers(total: 288_000, wrong: 2_895, stale: 0, errors: 1_200, duringThrottling: 1_190),
                   analytic: agreeing(seedModel, expected: 288_000, simulated: 288_000),
-                  breakReason: "41,520 answered 429; per-host peak 3.1 req/s over the limit 1 req/s"),
+                  breakReason: "41,520 answered 429; per-host peak 3.1 req/s over the limit 1 req/s",
+                  exports: 14_400, exportsRefused: 2_100),
             point("seed", processes: 1000, total: 2_880_000, perHostPeak: 30.5, globalPeak: 92, rateLimited: 1_730_000,
                   analytic: agreeing(seedModel, expected: 2_880_000, simulated: 2_880_000),
                   breakReason: "1,730,000 answered 429; per-host peak 30.5 req/s over the limit 1 req/s"),
@@ -226,7 +228,7 @@ import Testing
     @Test func markdownFlagsTheDisagreementInItsRowAndAtTheTop() throws {
         let markdown = PlanMarkdownReport.render(Self.sweep())
         let row = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| recommended | 100 |") })
-        #expect(row.contains("**DISAGREES — model or engine bug**: expected 13,292, simulated 17,280 requests (+30 %, tolerance 5 %)"))
+        #expect(row.contains("**DISAGREES — model or engine bug**: expected 13,292, simulated 17,280 flag fetches (+30 %, tolerance 5 %)"))
         #expect(markdown.contains("**The closed form DISAGREES — model or engine bug at 1 of 8 points:** recommended, processes 100."))
         #expect(Self.occurrences(of: "DISAGREES", in: markdown) == 2)
         // The unavailable cross-check says why, and agreeing ones carry a tick.

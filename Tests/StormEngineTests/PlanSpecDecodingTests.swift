@@ -138,6 +138,19 @@ func plan(_ extra: String = "") -> String {
         #expect(planProblems(plan("headroom: 100%")) == ["headroom: must be within 0..<1 (or 0%..<100%), got 1.0"])
     }
 
+    @Test func telemetryAndWarmUpDecodeAndAreValidated() throws {
+        let decoded = try PlanSpec.decode(yaml: plan("warmup: 10m\ntelemetry: {exportInterval: 1m, flushOnClose: false}"), file: nil)
+        #expect(decoded.warmup == .seconds(600))
+        #expect(decoded.telemetry == PlanTelemetry(exportInterval: .seconds(60), flushOnClose: false))
+        #expect(try PlanSpec.decode(yaml: plan(), file: nil).telemetry == nil)
+        #expect(planProblems(plan("warmup: 2h\ntelemetry: {flushOnClose: true, every: 1m}")) == [
+            "telemetry.every: unknown key (known: exportInterval, flushOnClose)",
+            "telemetry.exportInterval: is required; e.g. telemetry: {exportInterval: 1m}",
+            "warmup: must be within 0..<duration (1h), got 2h; the warm-up is part of the duration",
+        ])
+        #expect(planProblems(plan("telemetry: {exportInterval: 0}")) == ["telemetry.exportInterval: must be > 0"])
+    }
+
     @Test func lifetimeParsesEachForm() throws {
         #expect(try PlanSpec.parseLifetime("30s") == .fixed(.seconds(30)))
         #expect(try PlanSpec.parseLifetime("fixed 30s") == .fixed(.seconds(30)))

@@ -9,8 +9,9 @@ import StormReport
 /// Each process incarnation (a process between deploys) gets its own real ``FeatureFlags/FeatureFlagCache``
 /// of the policy, fetching through the in-memory transport from one shared server model with the
 /// plan's latency, limits and outages. Each connection is a task on the seeded executor: it
-/// acquires a lease from its process's cache, checks the flag once (as a driver does when a
-/// connection opens), stays open for its lifetime, and releases. Nothing else runs: no latency
+/// acquires a lease from its process's cache (and, when the plan models telemetry, a client lease
+/// from its process's real ``FeatureFlags/TelemetryClientManager``), checks the flag once (as a
+/// driver does when a connection opens) and records an event, stays open for its lifetime, and releases. Nothing else runs: no latency
 /// histograms or per-connection probes, because a plan measures the endpoint, not the process.
 enum FleetSimulation {
     /// What one run measured.
@@ -38,6 +39,7 @@ enum FleetSimulation {
             var hostIndex: [String: Int] = [:]
             hostIndex.reserveCapacity(hosts.count)
             for (index, key) in keys.enumerated() { hostIndex[key.normalized] = index }
+            let indexOfHost = hostIndex
             let meter = PlanLoadMeter(hostCount: hosts.count,
                                       hostWindow: plan.server.rateLimits.perHost?.window ?? plan.window,
                                       globalWindow: plan.server.rateLimits.global?.window ?? plan.window,
@@ -55,6 +57,15 @@ enum FleetSimulation {
                 return FeatureFlagCache(policy: policy, fetcher: fetcher, clock: flagClock,
                                         configuration: settings, spawner: clock.spawner)
             }
+            // One telemetry client manager per process incarnation, as a driver keeps one per process.
+            let managers: [TelemetryClientManager]? = plan.telemetry.map { telemetry in
+                (0..<(generations * plan.processes)).map { _ in
+                    TelemetryClientManager(policy: policy) { key in
+                        PlanTelemetryClient(host: key, hostIndex: indexOfHost[key.normalized] ?? 0, telemetry: telemetry,
+                                            model: model, meter: meter, clock: clock, origin: origin)
+                    }
+                }
+            }
             let truths = (0..<hosts.count).map { index -> FlagTruth in
                 plan.server.hosts.first { HostKey($0.key).normalized == keys[index].normalized }?.value.truth
                     ?? plan.server.defaultHost.truth
@@ -66,14 +77,18 @@ enum FleetSimulation {
                 for connection in schedule.connections {
                     let start = origin &+ connection.start
                     if start > clock.now() { try? await clock.sleep(until: start) }
-                    let cache = caches[Int(connection.generation) * plan.processes + Int(connection.process)]
+                    let slot = Int(connection.generation) * plan.processes + Int(connection.process)
+                    let cache = caches[slot]
+                    let manager = managers?[slot]
                     group.addTask {
                         let host = Int(connection.host)
                         let lease = cache.acquire(keys[host])
+                        let clientLease = try? await manager?.acquire(keys[host])
                         let checkStart = clock.now() &- origin
                         let answer: Bool?
                         do { answer = try await lease.isEnabled() } catch { answer = nil }
                         let checkEnd = clock.now() &- origin
+                        clientLease?.record(Self.checkEvent)
                         // The warm-up's connections are not judged (nor counted).
                         if connection.start >= measureFrom {
                             let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
@@ -84,21 +99,27 @@ enum FleetSimulation {
                         }
                         let end = start &+ connection.lifetime
                         if end > clock.now() { try? await clock.sleep(until: end) }
+                        await clientLease?.release()
                         lease.release()
                     }
                 }
             }
             let finished = clock.now() &- origin
             for cache in caches { await cache.shutdown() }
+            for manager in managers ?? [] { await manager.shutdown() }
             let (global, perHost) = meter.loads(duration: plan.duration - plan.warmup, limits: plan.server.rateLimits,
                                                 hostName: { hosts.name(at: $0) })
             return Outcome(connections: schedule.connections.count { $0.start >= measureFrom },
                            requests: PlanRequests(total: meter.requests, ok: meter.ok, rateLimited: meter.rateLimited,
-                                                  failed: meter.failed),
+                                                  failed: meter.failed, telemetryExports: meter.exports,
+                                                  telemetryExportsRefused: meter.exportsRefused),
                            global: global, perHost: perHost, answers: tally.answers,
                            virtualSeconds: Double(finished) / 1e9)
         }
     }
+
+    /// The event a connection records on its telemetry client after its check.
+    static let checkEvent = TelemetryEvent(name: "flagstorm.plan.check", value: 1)
 
     /// The TTL a host's value lives under `policy`: the cache's, or (under `recommended`) the server's advertised one within the cache's bounds.
     static func effectiveTTL(_ plan: PlanSpec, policy: FlagCachePolicy, host: String) -> Duration {

@@ -26,6 +26,8 @@ final class PlanLoadMeter: @unchecked Sendable {
     private(set) var ok = 0
     private(set) var rateLimited = 0
     private(set) var failed = 0
+    private(set) var exports = 0
+    private(set) var exportsRefused = 0
     private var lastRequestTime: UInt64 = 0
     /// Per process incarnation and host: the last good answer's time (ns, 0: never) and whether the last request got a 429.
     private var streams: [Int: (lastGood: UInt64, throttled: Bool)] = [:]
@@ -71,6 +73,18 @@ final class PlanLoadMeter: @unchecked Sendable {
         hostWindowHistogram[count, default: 0] += 1
         if count > hostPeak.count { hostPeak = (count, host, Int(hostCurrentWindow[host])) }
         hostWindowCount[host] = 0
+    }
+
+    /// A telemetry export for `host` reached the endpoint at `time` (ns from the start) and was answered with `outcome`.
+    func exportArrived(host: Int, at time: UInt64, outcome: Outcome) {
+        guard time >= measureFrom else { return }
+        requestArrived(host: host, at: time)
+        exports += 1
+        switch outcome {
+        case .ok: ok += 1
+        case .rateLimited: rateLimited += 1; exportsRefused += 1
+        case .failed: failed += 1; exportsRefused += 1
+        }
     }
 
     /// The request of `stream` (a process incarnation and host, see ``streamKey``) finished at `time` with `outcome`.

@@ -174,7 +174,7 @@ package enum PlanRunner {
                 unavailable = "\(outcome.requests.rateLimited + outcome.requests.failed) requests were refused, and the closed form assumes every one is answered"
             } else {
                 let (expected, model) = PlanClosedForm.expectedRequests(plan, policy: policy)
-                analytic = PlanClosedForm.check(expected: expected, simulated: outcome.requests.total, model: model)
+                analytic = PlanClosedForm.check(expected: expected, simulated: outcome.requests.flagFetches, model: model)
             }
         }
         let reason = breakReason(outcome, margin: plan.headroomMargin)
@@ -273,6 +273,9 @@ package enum PlanRunner {
                         latency: latency, perHostLimit: limit(plan.server.rateLimits.perHost),
                         globalLimit: limit(plan.server.rateLimits.global), outages: outages,
                         deploys: plan.deploys.map { "at \(FlagServerCommandLine.spelling(of: $0.at)), spread \(FlagServerCommandLine.spelling(of: $0.spread))" },
-                        headroomMargin: plan.headroomMargin, warmupNanoseconds: plan.warmup.flagNanoseconds)
+                        headroomMargin: plan.headroomMargin, warmupNanoseconds: plan.warmup.flagNanoseconds,
+                        telemetry: plan.telemetry.map {
+                            "export every \(FlagServerCommandLine.spelling(of: $0.exportInterval))\($0.flushOnClose ? ", flush on close" : "")"
+                        })
     }
 }

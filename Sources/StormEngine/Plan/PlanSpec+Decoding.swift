@@ -6,17 +6,19 @@ extension PlanSpec {
     /// The top-level keys of a plan file.
     static let topLevelKeys = [
         "name", "description", "seed", "policy", "duration", "warmup", "window", "headroom",
-        "hosts", "fleet", "connections", "deploys", "cache", "server",
+        "hosts", "fleet", "connections", "deploys", "telemetry", "cache", "server",
     ]
     /// The keys of the `connections` section.
     static let connectionsKeys = ["arrivals", "rate", "dailyCycle", "lifetime"]
     /// The keys of the `fleet` section.
     static let fleetKeys = ["processes"]
+    /// The keys of the `telemetry` section.
+    static let telemetryKeys = ["exportInterval", "flushOnClose"]
 
     /// Keys of the sections, for a key written at the top level by mistake (first section wins; top-level names excluded).
     static let sectionOfKey: [String: String] = {
         let sections: [(String, [String])] = [
-            ("connections", connectionsKeys), ("fleet", fleetKeys), ("cache", ScenarioSpec.cacheKeys),
+            ("connections", connectionsKeys), ("fleet", fleetKeys), ("telemetry", telemetryKeys), ("cache", ScenarioSpec.cacheKeys),
             ("hosts", ScenarioSpec.hostsKeys), ("server", ScenarioSpec.serverKeys),
         ]
         var result: [String: String] = [:]
@@ -112,6 +114,7 @@ extension PlanSpec {
                             hosts: hosts, processes: processes, arrivals: arrivals, lifetime: lifetime, deploys: deploys,
                             cache: cache, server: server, headroomMargin: headroom, window: window)
         plan.warmup = warmup
+        plan.telemetry = readTelemetry(root["telemetry"])
         return plan
     }
 
@@ -137,6 +140,15 @@ extension PlanSpec {
     }
 
     /// `fleet`: the number of driver processes (default 1).
+    /// `telemetry`: the export interval (required when the section is given) and whether a closing client flushes; `nil` when absent.
+    static func readTelemetry(_ reader: SpecReader) -> PlanTelemetry? {
+        guard reader.isPresent else { return nil }
+        guard reader.checkKeys(telemetryKeys) else { return nil }
+        let interval = reader["exportInterval"].required("e.g. telemetry: {exportInterval: 1m}").duration()
+        let flush = reader["flushOnClose"].bool() ?? true
+        return interval.map { PlanTelemetry(exportInterval: $0, flushOnClose: flush) }
+    }
+
     static func readFleet(_ reader: SpecReader) -> Int {
         reader.checkKeys(fleetKeys)
         return reader["processes"].int() ?? 1

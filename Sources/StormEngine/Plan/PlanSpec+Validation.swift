@@ -38,6 +38,7 @@ extension PlanSpec {
 
         let hostsUsable = ScenarioSpec.validateHosts(hosts, add)
         if processes < 1 { add("fleet.processes", "must be >= 1, got \(processes)") }
+        if let telemetry, telemetry.exportInterval <= .zero { add("telemetry.exportInterval", "must be > 0") }
         if hosts.count > 0, processes >= 1 {
             let (pairs, overflow) = hosts.count.multipliedReportingOverflow(by: processes)
             if overflow || pairs > Self.maximumHostProcessPairs {

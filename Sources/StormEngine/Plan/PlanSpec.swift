@@ -48,6 +48,10 @@ public struct PlanSpec: Sendable, Hashable {
     public var cache: FlagCacheConfiguration
     /// The flag endpoint: latency, advertised TTL, rate limits, outages, faults.
     public var server: FlagServerConfiguration
+    /// Telemetry export, or `nil` when the plan leaves it out: each process's telemetry client for a
+    /// host (one while the host has live connections in that process) exports to the same endpoint,
+    /// against the same limits, as the reference design's export does.
+    public var telemetry: PlanTelemetry?
     /// The headroom under which a limit counts as broken, a fraction in `0..<1` (0.2: at most 80 % of the limit used).
     public var headroomMargin: Double
     /// The window over which rates are measured when no limit gives one.
@@ -75,6 +79,20 @@ public struct PlanSpec: Sendable, Hashable {
         self.server = server
         self.headroomMargin = headroomMargin
         self.window = window
+    }
+}
+
+/// How a process's telemetry client for a host exports its events.
+public struct PlanTelemetry: Sendable, Hashable {
+    /// How often a live client exports (the first export one interval after it starts).
+    public var exportInterval: Duration
+    /// Whether a closing client exports the events recorded since its last export.
+    public var flushOnClose: Bool
+
+    /// Creates the export model.
+    public init(exportInterval: Duration, flushOnClose: Bool = true) {
+        self.exportInterval = exportInterval
+        self.flushOnClose = flushOnClose
     }
 }
 

@@ -113,6 +113,31 @@ import Testing
         #expect(seed.lastFine == "4" && seed.firstBreaking == "5")
     }
 
+    @Test func overlappingConnectionsKeepOneClientThatExportsEveryInterval() async throws {
+        // Connections every 10 s living 25 s always overlap, so the process's client for the host
+        // lives from the first open (t0) to the last close (t0 + 615 s) and exports at t0 + 60 s,
+        // …, t0 + 600 s: 10 exports; nothing is pending at its close. Recommended fetches the flag
+        // 10 times (every 60 s, as in the first test); exports share the per-host window: 2 a minute.
+        var plan = Self.evenPlan(lifetime: .seconds(25))
+        plan.telemetry = PlanTelemetry(exportInterval: .seconds(60))
+        let outcome = try await FleetSimulation.run(plan, policy: .recommended)
+        #expect(outcome.requests.telemetryExports == 10)
+        #expect(outcome.requests.flagFetches == 10)
+        #expect(outcome.requests.total == 20)
+        #expect(outcome.perHost.peakRequests == 2)
+    }
+
+    @Test(arguments: [true, false])
+    func aShortLivedClientExportsOnlyWhenItFlushesOnClose(flush: Bool) async throws {
+        // Connections 100 s apart living 1 s: each has a client of its own for 1 s, too short for a
+        // periodic export; flushing on close sends its one event: 6 exports in 600 s, or none.
+        var plan = Self.evenPlan(every: .seconds(100))
+        plan.telemetry = PlanTelemetry(exportInterval: .seconds(60), flushOnClose: flush)
+        let outcome = try await FleetSimulation.run(plan, policy: .seed)
+        #expect(outcome.requests.telemetryExports == (flush ? 6 : 0))
+        #expect(outcome.requests.flagFetches == 6)
+    }
+
     /// A stationary Poisson plan with a closed form under both policies.
     static func poissonPlan(hosts: Int = 50, skew: HostSkew = .uniform, processes: Int = 1) -> PlanSpec {
         var plan = PlanSpec(name: "poisson", description: "closed form", seed: 11, duration: .seconds(6 * 3_600),
