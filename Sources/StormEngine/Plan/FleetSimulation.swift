@@ -73,34 +73,48 @@ enum FleetSimulation {
             let ttls = (0..<hosts.count).map { Self.effectiveTTL(plan, policy: policy, host: keys[$0].normalized) }
             let tally = AnswerTally()
 
-            await withDiscardingTaskGroup { group in
-                for connection in schedule.connections {
-                    let start = origin &+ connection.start
-                    if start > clock.now() { try? await clock.sleep(until: start) }
-                    let slot = Int(connection.generation) * plan.processes + Int(connection.process)
-                    let cache = caches[slot]
-                    let manager = managers?[slot]
-                    group.addTask {
-                        let host = Int(connection.host)
-                        let lease = cache.acquire(keys[host])
-                        let clientLease = try? await manager?.acquire(keys[host])
-                        let checkStart = clock.now() &- origin
-                        let answer: Bool?
-                        do { answer = try await lease.isEnabled() } catch { answer = nil }
-                        let checkEnd = clock.now() &- origin
-                        clientLease?.record(Self.checkEvent)
-                        // The warm-up's connections are not judged (nor counted).
-                        if connection.start >= measureFrom {
-                            let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
-                                                                      process: Int(connection.process),
-                                                                      processes: plan.processes, host: host))
-                            tally.judge(answer, truth: truths[host], start: checkStart, end: checkEnd, ttl: ttls[host],
-                                        lastGood: stream.lastGood, throttled: stream.throttled)
+            let runConnection: @Sendable (PlanSchedule.Connection) async -> Void = { connection in
+                let slot = Int(connection.generation) * plan.processes + Int(connection.process)
+                let host = Int(connection.host)
+                let lease = caches[slot].acquire(keys[host])
+                let clientLease = try? await managers?[slot].acquire(keys[host])
+                let checkStart = clock.now() &- origin
+                let answer: Bool?
+                do { answer = try await lease.isEnabled() } catch { answer = nil }
+                let checkEnd = clock.now() &- origin
+                clientLease?.record(Self.checkEvent)
+                // The warm-up's connections are not judged (nor counted).
+                if connection.start >= measureFrom {
+                    let stream = meter.stream(meter.streamKey(generation: Int(connection.generation),
+                                                              process: Int(connection.process),
+                                                              processes: plan.processes, host: host))
+                    tally.judge(answer, truth: truths[host], start: checkStart, end: checkEnd, ttl: ttls[host],
+                                lastGood: stream.lastGood, throttled: stream.throttled)
+                }
+                let end = origin &+ connection.start &+ connection.lifetime
+                if end > clock.now() { try? await clock.sleep(until: end) }
+                await clientLease?.release()
+                lease.release()
+            }
+            // Connections open in chunks, each chunk's in a task group of its own: removing a finished
+            // child walks its group's children, so one group holding every live connection made a day
+            // over 100,000 hosts spend 43 % of its time there (perf).
+            let connections = schedule.connections
+            await withDiscardingTaskGroup { outer in
+                var index = 0
+                while index < connections.count {
+                    let chunk = connections[index..<min(index + Self.chunkSize, connections.count)]
+                    index += Self.chunkSize
+                    let first = origin &+ chunk.first!.start
+                    if first > clock.now() { try? await clock.sleep(until: first) }
+                    outer.addTask {
+                        await withDiscardingTaskGroup { inner in
+                            for connection in chunk {
+                                let start = origin &+ connection.start
+                                if start > clock.now() { try? await clock.sleep(until: start) }
+                                inner.addTask { await runConnection(connection) }
+                            }
                         }
-                        let end = start &+ connection.lifetime
-                        if end > clock.now() { try? await clock.sleep(until: end) }
-                        await clientLease?.release()
-                        lease.release()
                     }
                 }
             }
@@ -117,6 +131,9 @@ enum FleetSimulation {
                            virtualSeconds: Double(finished) / 1e9)
         }
     }
+
+    /// Connections per task group (see the comment where they open).
+    static let chunkSize = 256
 
     /// The event a connection records on its telemetry client after its check.
     static let checkEvent = TelemetryEvent(name: "flagstorm.plan.check", value: 1)
