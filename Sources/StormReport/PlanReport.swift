@@ -17,7 +17,7 @@ public struct PlanReport: Codable, Sendable, Hashable {
     public var environment: EnvironmentInfo
     /// The swept parameters, outermost first (empty without `--sweep`).
     public var sweep: [PlanSweepAxis]
-    /// One point per policy and combination of swept values, in sweep order.
+    /// One point per policy and combination of swept values: by policy, then the second swept value, then along the first (refined points in place).
     public var points: [PlanPoint]
     /// Per policy (and value of a second swept parameter), where the first swept parameter breaks the plan.
     public var breakingPoints: [PlanBreakingPoint]
@@ -241,13 +241,13 @@ public struct PlanLoad: Codable, Sendable, Hashable {
     public var windowNanoseconds: Int64
     /// Requests per second on average.
     public var meanPerSecond: Double
-    /// The 99th percentile of requests per second over windows.
+    /// The 99th percentile of requests per second over fixed, back-to-back windows from the end of the warm-up.
     public var p99PerSecond: Double
-    /// The busiest window's requests per second.
+    /// The busiest sliding window's requests per second (any window of this length, not only the fixed ones).
     public var peakPerSecond: Double
-    /// The busiest window's requests (at its start, `peakAtNanoseconds`).
+    /// The busiest sliding window's requests.
     public var peakRequests: Int
-    /// When the busiest window started, from the start of the run.
+    /// The busiest sliding window's first request, from the start of the simulation (the warm-up included, as the plan's times are).
     public var peakAtNanoseconds: Int64
     /// Per host only: the host with the busiest window.
     public var busiestHost: String?
@@ -255,7 +255,7 @@ public struct PlanLoad: Codable, Sendable, Hashable {
     public var limitPerSecond: Double?
     /// The limit's burst (requests admitted at once), or `nil`.
     public var limitBurst: Int?
-    /// `1 − peak / limit` over the limit's window (negative: over it), or `nil` when unlimited.
+    /// `1 − peak / limit` over the limit's window, the peak being the busiest sliding window (negative: over it), or `nil` when unlimited.
     public var headroom: Double?
 
     enum CodingKeys: String, CodingKey {

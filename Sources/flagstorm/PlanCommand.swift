@@ -87,13 +87,11 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
         }
-        let quiet = quiet
-        let report = try await PlanRunner.run(spec, file: plan, sweeps: sweeps, environment: RunEnvironment.current(),
-                                              parallelism: jobs, refine: refine) { point, finished, total in
-            guard !quiet else { return }
-            let parameters = point.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            let line = "[\(finished)/\(total)] \(point.policy)\(parameters.isEmpty ? "" : " " + parameters): \(point.requests.total) requests, \(point.requests.rateLimited) × 429, \(String(format: "%.1f", point.wallSeconds)) s\n"
-            FileHandle.standardError.write(Data(line.utf8))
+        let report: PlanReport
+        do {
+            report = try await run(spec, sweeps: sweeps)
+        } catch let error as PlanSweepError {
+            throw BadInput(error.description)
         }
         print(PlanConsoleSummary.render(report))
         if formats.contains(.json) {
@@ -115,5 +113,17 @@ struct PlanCommand: AsyncParsableCommand {
             throw FlagStormCommand.gateFailed
         }
         print("\(sweeps.isEmpty ? "FITS" : "SWEPT"): \(report.points.count) point(s) in \(String(format: "%.1f", report.wallSeconds)) s; reports in \(folder.path)")
+    }
+
+    /// Runs the plan and its sweep, a progress line per finished point on standard error unless `--quiet`.
+    func run(_ spec: PlanSpec, sweeps: [PlanSweep]) async throws -> PlanReport {
+        let quiet = quiet
+        return try await PlanRunner.run(spec, file: plan, sweeps: sweeps, environment: RunEnvironment.current(),
+                                        parallelism: jobs, refine: refine) { point, finished, total in
+            guard !quiet else { return }
+            let parameters = point.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let line = "[\(finished)/\(total)] \(point.policy)\(parameters.isEmpty ? "" : " " + parameters): \(point.requests.total) requests, \(point.requests.rateLimited) × 429, \(String(format: "%.1f", point.wallSeconds)) s\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
     }
 }

@@ -250,9 +250,32 @@ func plan(_ extra: String = "") -> String {
     }
 
     @Test func fleetLargerThanTheEngineSupportsIsAProblem() {
-        #expect(planProblems(plan("hosts: {count: 1000000}\nfleet: {processes: 11}"))
-            == ["fleet: the fleet has 11,000,000 host-process pairs; at most 10,000,000 are supported"])
-        #expect(planProblems(plan("hosts: {count: 1000000}\nfleet: {processes: 10}")).isEmpty)
+        // One connection a minute per host and process for an hour.
+        #expect(planProblems(plan("hosts: {count: 1000000}\nfleet: {processes: 11}")) == [
+            "fleet: the fleet has 11,000,000 host-process pairs; at most 10,000,000 are supported",
+            "connections.rate: the fleet would open about 660,000,000 connections; at most 100,000,000 are supported (lower the rate, the fleet or the duration)",
+        ])
+        #expect(planProblems(plan("hosts: {count: 1000000}\nfleet: {processes: 10}")) == [
+            "connections.rate: the fleet would open about 600,000,000 connections; at most 100,000,000 are supported (lower the rate, the fleet or the duration)",
+        ])
+        #expect(planProblems(plan("hosts: {count: 1000000}")).isEmpty)
+    }
+
+    @Test func spansWindowsAndDuplicateHostProfilesAreRefused() {
+        #expect(planProblems(plan("window: 100us\nwarmup: 0s")) == [
+            "window: a 100us window splits the 1h duration into more than 10,000,000 windows; use a longer one",
+        ])
+        #expect(planProblems("""
+            name: test
+            description: A test plan.
+            duration: 9000h
+            connections: {rate: 1/24h, lifetime: exponential 9000h}
+            """) == [
+            "duration: must be at most 366 days (8784h), got 9000h",
+            "connections.lifetime: exponential mean must be at most 366 days (8784h)",
+        ])
+        #expect(planProblems(plan("hosts: {count: 5}\nserver: {hosts: {host-3.example.com: {flag: false}, HOST-3.example.com: {flag: true}}}"))
+            == ["server.hosts[\"host-3.example.com\"]: names the same host as \"HOST-3.example.com\" (host-3.example.com)"])
     }
 
     @Test func givenTTLBoundsThatExcludeTheTTLAreAProblemNotWidened() {

@@ -22,11 +22,13 @@ enum FleetSimulation {
         var perHost: PlanLoad
         var answers: PlanAnswers
         var virtualSeconds: Double
+        /// Requests refused over the whole run, the warm-up included (they change what the policy does after).
+        var refusedIncludingWarmup: Int
     }
 
     /// Simulates `plan` under `policy`; `seed` drives the scheduler (the schedule is the plan's own).
     static func run(_ plan: PlanSpec, policy: FlagCachePolicy,
-                    limits: SimulationLimits = SimulationLimits(traceCapacity: 0)) async throws -> Outcome {
+                    limits: SimulationLimits = FleetSimulation.limits) async throws -> Outcome {
         let schedule = PlanSchedule(plan: plan)
         let executor = SimulationExecutor()
         return try await executor.runOnDedicatedThread(seed: plan.seed, strategy: .random, limits: limits) {
@@ -128,9 +130,13 @@ enum FleetSimulation {
                                                   failed: meter.failed, telemetryExports: meter.exports,
                                                   telemetryExportsRefused: meter.exportsRefused),
                            global: global, perHost: perHost, answers: tally.answers,
-                           virtualSeconds: Double(finished) / 1e9)
+                           virtualSeconds: Double(finished) / 1e9, refusedIncludingWarmup: meter.refusedIncludingWarmup)
         }
     }
+
+    /// A plan ends by construction (every connection's lifetime is finite and bounded by validation),
+    /// so its virtual time is not capped at the simulation's usual year; steps still are.
+    static let limits = SimulationLimits(maxVirtualTime: UInt64(Int64.max), traceCapacity: 0)
 
     /// Connections per task group (see the comment where they open).
     static let chunkSize = 256

@@ -9,7 +9,10 @@ import StormReport
 /// Why not the server's journal: a day over 100,000 hosts makes millions of requests, and the plan
 /// needs only counts per window. Requests reach the meter in virtual-time order (one simulated
 /// thread), so each host's windows are counted as a stream: one counter per host, folded into a
-/// histogram of per-window counts when the host's window moves on.
+/// histogram of per-window counts when the host's window moves on (for the mean and the 99th
+/// percentile over fixed windows). The peak is the busiest *sliding* window, from a queue of each
+/// host's requests within the last window: a burst that straddles two fixed windows would
+/// otherwise look half as big, and the headroom twice as large, as it is.
 final class PlanLoadMeter: @unchecked Sendable {
     // @unchecked: only the simulation's single thread touches it, during one run; the result is read after.
     let hostCount: Int
@@ -20,8 +23,14 @@ final class PlanLoadMeter: @unchecked Sendable {
     private(set) var hostTotals: [Int]
     /// How many host-windows saw exactly `n` requests (`n >= 1`).
     private var hostWindowHistogram: [Int: Int] = [:]
-    private var hostPeak = (count: 0, host: -1, window: 0)
+    private var hostRecent: [SlidingWindow]
+    private var globalRecent = SlidingWindow()
+    /// The busiest sliding window per host: its count, host and first request (ns from the start of measuring).
+    private var hostPeak = (count: 0, host: -1, start: UInt64(0))
+    private var globalPeak = (count: 0, start: UInt64(0))
     private(set) var globalCounts: [Int] = []
+    /// Requests refused (429 or another failure) over the whole run, the warm-up included.
+    private(set) var refusedIncludingWarmup = 0
     private(set) var requests = 0
     private(set) var ok = 0
     private(set) var rateLimited = 0
@@ -43,6 +52,24 @@ final class PlanLoadMeter: @unchecked Sendable {
         hostCurrentWindow = Array(repeating: -1, count: hostCount)
         hostWindowCount = Array(repeating: 0, count: hostCount)
         hostTotals = Array(repeating: 0, count: hostCount)
+        hostRecent = Array(repeating: SlidingWindow(), count: hostCount)
+    }
+
+    /// The requests of the last window, oldest first (a queue over an array; the head moves on).
+    struct SlidingWindow {
+        var times: [UInt64] = []
+        var head = 0
+
+        /// Adds a request at `time` and drops those at or before `time − window`; returns the window's count and its first request.
+        mutating func add(_ time: UInt64, window: UInt64) -> (count: Int, first: UInt64) {
+            times.append(time)
+            while time >= window, times[head] <= time - window { head += 1 }
+            if head > 32, head * 2 > times.count {
+                times.removeFirst(head)
+                head = 0
+            }
+            return (times.count - head, times[head])
+        }
     }
 
     /// A request for `host` arrived at `time` (ns from the start).
@@ -60,6 +87,10 @@ final class PlanLoadMeter: @unchecked Sendable {
             hostCurrentWindow[host] = window
             hostWindowCount[host] = 1
         }
+        let hostBusiest = hostRecent[host].add(time, window: hostWindow)
+        if hostBusiest.count > hostPeak.count { hostPeak = (hostBusiest.count, host, hostBusiest.first) }
+        let globalBusiest = globalRecent.add(time, window: globalWindow)
+        if globalBusiest.count > globalPeak.count { globalPeak = (globalBusiest.count, globalBusiest.first) }
         let globalIndex = Int(time / globalWindow)
         if globalIndex >= globalCounts.count {
             globalCounts.append(contentsOf: repeatElement(0, count: globalIndex - globalCounts.count + 1))
@@ -71,12 +102,12 @@ final class PlanLoadMeter: @unchecked Sendable {
         let count = Int(hostWindowCount[host])
         guard count > 0 else { return }
         hostWindowHistogram[count, default: 0] += 1
-        if count > hostPeak.count { hostPeak = (count, host, Int(hostCurrentWindow[host])) }
         hostWindowCount[host] = 0
     }
 
     /// A telemetry export for `host` reached the endpoint at `time` (ns from the start) and was answered with `outcome`.
     func exportArrived(host: Int, at time: UInt64, outcome: Outcome) {
+        if outcome != .ok { refusedIncludingWarmup += 1 }
         guard time >= measureFrom else { return }
         requestArrived(host: host, at: time)
         exports += 1
@@ -89,6 +120,7 @@ final class PlanLoadMeter: @unchecked Sendable {
 
     /// The request of `stream` (a process incarnation and host, see ``streamKey``) finished at `time` with `outcome`.
     func requestFinished(stream: Int, at time: UInt64, outcome: Outcome, arrivedAt arrival: UInt64) {
+        if outcome != .ok { refusedIncludingWarmup += 1 }
         if arrival >= measureFrom {
             switch outcome {
             case .ok: ok += 1
@@ -133,8 +165,8 @@ final class PlanLoadMeter: @unchecked Sendable {
         }
         let perHost = Self.load(window: hostWindow, mean: Double(requests) / Double(hostCount) / seconds,
                                 p99: Double(p99Count) / hostWindowSeconds, peakCount: hostPeak.count,
-                                peakWindow: hostPeak.window, busiestHost: hostPeak.host >= 0 ? hostName(hostPeak.host) : nil,
-                                limit: limits.perHost)
+                                peakStart: measureFrom &+ hostPeak.start,
+                                busiestHost: hostPeak.host >= 0 ? hostName(hostPeak.host) : nil, limit: limits.perHost)
 
         var globalWindows = globalCounts
         let globalWindowCount = Int((span + globalWindow - 1) / globalWindow)
@@ -143,23 +175,23 @@ final class PlanLoadMeter: @unchecked Sendable {
         }
         let sorted = globalWindows.sorted()
         let globalRank = max(Int((0.99 * Double(sorted.count)).rounded(.up)), 1)
-        let globalPeak = globalWindows.enumerated().max { $0.element < $1.element } ?? (0, 0)
         let global = Self.load(window: globalWindow, mean: Double(requests) / seconds,
                                p99: Double(sorted.isEmpty ? 0 : sorted[globalRank - 1]) / (Double(globalWindow) / 1e9),
-                               peakCount: globalPeak.element, peakWindow: globalPeak.offset, busiestHost: nil,
+                               peakCount: globalPeak.count, peakStart: measureFrom &+ globalPeak.start, busiestHost: nil,
                                limit: limits.global)
         return (global, perHost)
     }
 
-    private static func load(window: UInt64, mean: Double, p99: Double, peakCount: Int, peakWindow: Int,
+    /// A load block; `peakStart` is the busiest sliding window's first request, from the start of the simulation.
+    private static func load(window: UInt64, mean: Double, p99: Double, peakCount: Int, peakStart: UInt64,
                              busiestHost: String?, limit: FlagServerRateLimit?) -> PlanLoad {
         let windowSeconds = Double(window) / 1e9
         let limitPerSecond = limit.map { Double($0.requests) / $0.window.planSeconds }
-        // Over the limit's own window (the meter counts in it), the busiest window against what it refills.
+        // Over the limit's own window (the meter counts in it), the busiest sliding window against what it refills.
         let headroom = limit.map { 1 - Double(peakCount) / Double(max($0.requests, 1)) }
         return PlanLoad(windowNanoseconds: Int64(window), meanPerSecond: mean, p99PerSecond: p99,
                         peakPerSecond: Double(peakCount) / windowSeconds, peakRequests: peakCount,
-                        peakAtNanoseconds: Int64(clamping: UInt64(peakWindow) &* window), busiestHost: busiestHost,
+                        peakAtNanoseconds: Int64(clamping: peakStart), busiestHost: busiestHost,
                         limitPerSecond: limitPerSecond, limitBurst: limit?.burst, headroom: headroom)
     }
 }

@@ -14,15 +14,25 @@ package enum PlanRunner {
     /// Runs `plan` at every combination of `sweeps` (at most two; `policy` may be one of them),
     /// `parallelism` simulations at a time, and reports each finished point to `progress`.
     ///
-    /// With `refine` > 0, each policy's bracket along the first swept parameter (the last value that
-    /// held, the first that broke) is then bisected up to `refine` times (for counts, until the two
-    /// are adjacent), each midpoint one more simulated point. Bisection assumes the plan breaks for
-    /// every value past its breaking point, which holds for fleet size, rate and lifetime.
+    /// With `refine` > 0, each policy's bracket along the first swept parameter (the two neighbouring
+    /// values where the plan changes from holding to breaking, either way) is then bisected up to
+    /// `refine` times (for counts, until the two are adjacent), each midpoint one more simulated
+    /// point. Bisection assumes one change of state within the bracket.
+    ///
+    /// - Throws: ``PlanSweepError`` when a swept value makes the plan invalid (before anything runs).
     package static func run(_ plan: PlanSpec, file: String?, sweeps: [PlanSweep], environment: EnvironmentInfo,
                             parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, refine: Int = 0,
                             progress: (@Sendable (PlanPoint, _ finished: Int, _ total: Int) -> Void)? = nil) async throws -> PlanReport {
         let started = MonotonicTime.preciseNanoseconds()
         let jobs = points(of: plan, sweeps: sweeps)
+        // A swept value can make a valid plan invalid (a fleet past the supported size): refuse before running.
+        for job in jobs {
+            let problems = job.plan.validate()
+            guard problems.isEmpty else {
+                throw PlanSweepError(argument: job.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                                     message: "the plan cannot run with this value: " + problems.map(\.description).joined(separator: "; "))
+            }
+        }
         var runs = try await execute(jobs, parallelism: parallelism, alreadyRun: 0, progress: progress)
         if let primary = sweeps.firstIndex(where: { $0.key != .policy }) {
             for _ in 0..<max(refine, 0) {
@@ -77,9 +87,11 @@ package enum PlanRunner {
         var jobs: [Job] = []
         for name in order {
             let sorted = groups[name]!.sorted { ($0.point.parameters[primary].numeric ?? 0) < ($1.point.parameters[primary].numeric ?? 0) }
-            guard let breaking = sorted.firstIndex(where: \.point.breaks), breaking > 0 else { continue }
-            let low = sorted[breaking - 1].point.parameters[primary].numeric ?? 0
-            let high = sorted[breaking].point.parameters[primary].numeric ?? 0
+            // The first change of state along the values, either way (a longer TTL breaks less, not more).
+            guard let first = sorted.first,
+                  let change = sorted.firstIndex(where: { $0.point.breaks != first.point.breaks }) else { continue }
+            let low = sorted[change - 1].point.parameters[primary].numeric ?? 0
+            let high = sorted[change].point.parameters[primary].numeric ?? 0
             let middle: Double
             switch key {
             case .hosts, .processes:
@@ -94,7 +106,7 @@ package enum PlanRunner {
             case .policy:
                 continue
             }
-            var job = sorted[breaking].job
+            var job = sorted[change].job
             let value = PlanSweep.value(middle, key: key)
             job.plan = PlanSweep.apply(value, key: key, to: job.plan)
             job.parameters[primary] = PlanSweep.parameter(key: key, value: value)
@@ -170,8 +182,8 @@ package enum PlanRunner {
         var analytic: PlanAnalytic?
         var unavailable = PlanClosedForm.unavailableReason(plan, policy: policy)
         if unavailable == nil {
-            if outcome.requests.rateLimited > 0 || outcome.requests.failed > 0 {
-                unavailable = "\(outcome.requests.rateLimited + outcome.requests.failed) requests were refused, and the closed form assumes every one is answered"
+            if outcome.refusedIncludingWarmup > 0 {
+                unavailable = "\(outcome.refusedIncludingWarmup) requests were refused (warm-up included), and the closed form assumes every one is answered"
             } else {
                 let (expected, model) = PlanClosedForm.expectedRequests(plan, policy: policy)
                 analytic = PlanClosedForm.check(expected: expected, simulated: outcome.requests.flagFetches, model: model)
@@ -206,7 +218,9 @@ package enum PlanRunner {
         return abs(value) >= 100 ? "\(Int(value.rounded())) %" : "\(PlanText.number((value * 10).rounded() / 10)) %"
     }
 
-    /// Per policy (and second swept value), the first value of the first non-policy sweep that breaks the plan.
+    /// Per policy (and second swept value), where the plan changes from holding to breaking along the first
+    /// non-policy sweep: the value next to the change that holds (`lastFine`) and the one that breaks
+    /// (`firstBreaking`), whichever way the values run (a fleet breaks as it grows, a TTL as it shrinks).
     static func breakingPoints(_ points: [PlanPoint], sweeps: [PlanSweep]) -> [PlanBreakingPoint] {
         guard let primary = sweeps.firstIndex(where: { $0.key != .policy }) else { return [] }
         let key = sweeps[primary].key.rawValue
@@ -221,9 +235,18 @@ package enum PlanRunner {
             }
         }
         return groups.map { group in
-            let firstBreaking = group.points.firstIndex { $0.breaks }
-            let lastFine = firstBreaking.map { $0 > 0 ? group.points[$0 - 1] : nil } ?? group.points.last
-            let breaking = firstBreaking.map { group.points[$0] }
+            // Along the values (the points are in order), the first change of state: from holding to
+            // breaking as a fleet grows, or from breaking to holding as a TTL grows.
+            let points = group.points
+            let change = points.firstIndex { $0.breaks != points[0].breaks }
+            let lastFine: PlanPoint?
+            let breaking: PlanPoint?
+            switch (points[0].breaks, change) {
+            case (false, nil): (lastFine, breaking) = (points.last, nil)
+            case (true, nil): (lastFine, breaking) = (nil, points[0])
+            case (false, let index?): (lastFine, breaking) = (points[index - 1], points[index])
+            case (true, let index?): (lastFine, breaking) = (points[index], points[index - 1])
+            }
             return PlanBreakingPoint(policy: group.policy, key: key, fixed: group.fixed,
                                      lastFine: lastFine?.parameters[primary].value,
                                      firstBreaking: breaking?.parameters[primary].value, reason: breaking?.breakReason)
@@ -272,7 +295,10 @@ package enum PlanRunner {
                         advertisedTTLSeconds: profile.ttlSpelling == .none ? nil : profile.ttlSeconds,
                         latency: latency, perHostLimit: limit(plan.server.rateLimits.perHost),
                         globalLimit: limit(plan.server.rateLimits.global), outages: outages,
-                        deploys: plan.deploys.map { "at \(FlagServerCommandLine.spelling(of: $0.at)), spread \(FlagServerCommandLine.spelling(of: $0.spread))" },
+                        deploys: plan.deploys.map { deploy in
+                            "at \(FlagServerCommandLine.spelling(of: deploy.at)), "
+                                + (deploy.spread > .zero ? "spread over \(FlagServerCommandLine.spelling(of: deploy.spread))" : "all at once")
+                        },
                         headroomMargin: plan.headroomMargin, warmupNanoseconds: plan.warmup.flagNanoseconds,
                         telemetry: plan.telemetry.map {
                             "export every \(FlagServerCommandLine.spelling(of: $0.exportInterval))\($0.flushOnClose ? ", flush on close" : "")"

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Why drawn up front: the draws then depend only on the seed, not on how the simulation
 /// interleaves, and deploys can cut a connection in two (the close at the deploy and the
-/// reconnect after it) by plain arithmetic. A million connections take about 24 MB.
+/// reconnect after it) by plain arithmetic. A million connections take about 32 MB (48 MB while drawn).
 struct PlanSchedule: Sendable {
     /// One connection.
     struct Connection: Sendable, Hashable {
@@ -76,20 +76,21 @@ struct PlanSchedule: Sendable {
                 let rate = meanPerStream * Double(plan.hosts.count) * weights[host]
                 guard rate > 0 else { continue }
                 // Whole nanoseconds apart, so a hand-checked plan meets a rate limit's arithmetic exactly.
-                let period = UInt64((1e9 / rate).rounded())
-                let end = UInt64(duration * 1e9)
+                let period = (1e9 / rate).rounded()
+                let end = duration * 1e9
                 for process in 0..<plan.processes {
                     let phase = generator.nextUnitDouble()
-                    var k: UInt64 = 0
+                    var k = 0.0
                     while true {
-                        let time: UInt64
+                        let time: Double
                         if let cycle = plan.arrivals.dailyCycle {
-                            time = UInt64(Self.invertCycle(cycle, area: (phase + Double(k)) * Double(period) / 1e9) * 1e9)
+                            time = Self.invertCycle(cycle, area: (phase + k) * period / 1e9) * 1e9
                         } else {
-                            time = UInt64(phase * Double(period)) + k * period
+                            time = (phase * period).rounded(.down) + k * period
                         }
-                        guard time < end else { break }
-                        arrivals.append((time, Int32(host), Int32(process)))
+                        // A stream slower than the run may have no arrival at all (validation bounds the total).
+                        guard time < end, period >= 1 else { break }
+                        arrivals.append((UInt64(time), Int32(host), Int32(process)))
                         k += 1
                     }
                 }
@@ -108,7 +109,9 @@ struct PlanSchedule: Sendable {
         connections.reserveCapacity(arrivals.count)
         for arrival in arrivals {
             var start = arrival.time
-            var end = start + UInt64(plan.lifetime.sampleSeconds(generator.nextUnitDouble()) * 1e9)
+            // An exponential draw is unbounded: cap it at the longest lifetime a plan may give (366 days).
+            let lifetime = min(plan.lifetime.sampleSeconds(generator.nextUnitDouble()), PlanSpec.maximumSpan.planSeconds)
+            var end = start + UInt64(lifetime * 1e9)
             var generation = deploys.firstIndex { $0.at > start } ?? deploys.count
             var isReconnect = false
             // Each deploy during the connection closes it there and reconnects it to the new incarnation.
@@ -118,12 +121,14 @@ struct PlanSchedule: Sendable {
                                               process: arrival.process, generation: Int32(generation),
                                               isReconnect: isReconnect))
                 let reconnect = deploy.at + UInt64(deploy.spread * generator.nextUnitDouble())
-                end = max(end, reconnect)
+                // A connection that would have closed before its turn to reconnect does not come back.
+                guard reconnect < end else { generation = -1; break }
                 start = reconnect
                 generation += 1
                 while generation < deploys.count, deploys[generation].at <= start { generation += 1 }
                 isReconnect = true
             }
+            guard generation >= 0 else { continue }
             connections.append(Connection(start: start, lifetime: end - start, host: arrival.host,
                                           process: arrival.process, generation: Int32(generation),
                                           isReconnect: isReconnect))

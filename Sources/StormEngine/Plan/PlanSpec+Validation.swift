@@ -8,6 +8,12 @@ extension PlanSpec {
     /// Why a bound: the engine keeps state per pair (a cache entry, an arrival stream),
     /// so a typo such as `count: 1000000` with 100 processes would exhaust memory rather than fail.
     public static let maximumHostProcessPairs = 10_000_000
+    /// The longest virtual time a plan may cover (its duration, or a connection's lifetime): 366 days.
+    public static let maximumSpan = Duration.seconds(366 * 86_400)
+    /// The most connections a plan may be expected to open (the schedule is drawn up front, 32 bytes each).
+    public static let maximumConnections = 100_000_000.0
+    /// The most rate windows a plan's duration may hold (the global count keeps one number per window).
+    public static let maximumWindows = 10_000_000.0
 
     /// Every problem with this plan's values, each with its file path (`fleet.processes: must be >= 1, got 0`); empty when it can run.
     ///
@@ -31,6 +37,13 @@ extension PlanSpec {
         if policies.isEmpty { add("policy", "must name at least one policy") }
         positive(duration, "duration")
         positive(window, "window")
+        if duration > Self.maximumSpan { add("duration", "must be at most 366 days (8784h), got \(duration.planSpelling)") }
+        let windows = [("window", window), ("server.rateLimits", server.rateLimits.perHost?.window),
+                       ("server.rateLimits", server.rateLimits.global?.window)]
+        for case let (path, length?) in windows where length > .zero && duration > .zero
+            && duration.planSeconds / length.planSeconds > Self.maximumWindows {
+            add(path, "a \(length.planSpelling) window splits the \(duration.planSpelling) duration into more than 10,000,000 windows; use a longer one")
+        }
         if warmup < .zero || (duration > .zero && warmup >= duration) {
             add("warmup", "must be within 0..<duration (\(duration.planSpelling)), got \(warmup.planSpelling); the warm-up is part of the duration")
         }
@@ -47,7 +60,14 @@ extension PlanSpec {
             }
         }
 
-        if !(arrivals.ratePerSecond > 0 && arrivals.ratePerSecond.isFinite) { add("connections.rate", "must be > 0") }
+        if !(arrivals.ratePerSecond > 0 && arrivals.ratePerSecond.isFinite) {
+            add("connections.rate", "must be > 0")
+        } else if hosts.count > 0, processes >= 1, duration > .zero {
+            let expected = arrivals.ratePerSecond * Double(hosts.count) * Double(processes) * duration.planSeconds
+            if expected > Self.maximumConnections {
+                add("connections.rate", "the fleet would open about \(Self.grouped(Int(min(expected, 9e18)))) connections; at most 100,000,000 are supported (lower the rate, the fleet or the duration)")
+            }
+        }
         if let cycle = arrivals.dailyCycle {
             if !(0...1).contains(cycle.trough) { add("connections.dailyCycle.trough", "must be within 0...1, got \(cycle.trough)") }
             if !(cycle.peakAt >= .zero && cycle.peakAt < .seconds(86_400)) {
@@ -57,11 +77,14 @@ extension PlanSpec {
         switch lifetime {
         case .fixed(let value):
             if value < .zero { add("connections.lifetime", "must be >= 0") }
+            if value > Self.maximumSpan { add("connections.lifetime", "must be at most 366 days (8784h)") }
         case .exponential(let mean):
             if mean <= .zero { add("connections.lifetime", "exponential mean must be > 0") }
+            if mean > Self.maximumSpan { add("connections.lifetime", "exponential mean must be at most 366 days (8784h)") }
         case .uniform(let low, let high):
             if low < .zero { add("connections.lifetime", "uniform minimum must be >= 0") }
             if low > high { add("connections.lifetime", "uniform minimum \(low.planSpelling) is above maximum \(high.planSpelling)") }
+            if high > Self.maximumSpan { add("connections.lifetime", "uniform maximum must be at most 366 days (8784h)") }
         }
         for (index, deploy) in deploys.enumerated() {
             if deploy.at < .zero || deploy.at >= duration {

@@ -52,10 +52,12 @@ public struct PlanSweep: Sendable, Hashable {
         let spec = String(text[text.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
         if key == .policy {
             var policies: [Value] = []
-            for part in spec.split(separator: ",") {
-                guard let policy = FlagCachePolicy(rawValue: part.trimmingCharacters(in: .whitespaces)) else {
-                    throw fail("unknown policy '\(part)': expected seed or recommended")
+            for part in spec.split(separator: ",", omittingEmptySubsequences: false) {
+                let trimmed = part.trimmingCharacters(in: .whitespaces)
+                guard let policy = FlagCachePolicy(rawValue: trimmed) else {
+                    throw fail("unknown policy '\(trimmed)': expected seed or recommended")
                 }
+                guard !policies.contains(.policy(policy)) else { throw fail("policy \(trimmed) is given twice") }
                 policies.append(.policy(policy))
             }
             guard !policies.isEmpty else { throw fail("no policies: e.g. policy=seed,recommended") }
@@ -63,7 +65,8 @@ public struct PlanSweep: Sendable, Hashable {
         }
         if let range = spec.range(of: "..") {
             let low = String(spec[..<range.lowerBound])
-            let rest = spec[range.upperBound...].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let rest = spec[range.upperBound...].split(separator: ":", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
             guard rest.count == 2 || rest.count == 3 else {
                 throw fail("expected A..B:STEPS or A..B:STEPS:log after '\(name)=', e.g. \(name)=\(example(key))")
             }
@@ -92,7 +95,9 @@ public struct PlanSweep: Sendable, Hashable {
         }
         var values: [Value] = []
         for part in spec.split(separator: ",", omittingEmptySubsequences: false) {
-            values.append(value(try number(String(part), key: key, argument: text), key: key))
+            let next = value(try number(String(part), key: key, argument: text), key: key)
+            guard !values.contains(next) else { throw fail("'\(part.trimmingCharacters(in: .whitespaces))' is given twice") }
+            values.append(next)
         }
         guard values.count <= maximumSteps else { throw fail("at most \(maximumSteps) values") }
         return PlanSweep(key: key, values: values)
@@ -114,8 +119,8 @@ public struct PlanSweep: Sendable, Hashable {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch key {
         case .hosts, .processes:
-            guard let value = Int(trimmed), value >= 1 else {
-                throw PlanSweepError(argument: argument, message: "'\(trimmed)' is not a whole number >= 1 (\(key.rawValue) counts)")
+            guard let value = Int(trimmed), (1...PlanSpec.maximumHostProcessPairs).contains(value) else {
+                throw PlanSweepError(argument: argument, message: "'\(trimmed)' is not a whole number within 1...10000000 (\(key.rawValue) counts)")
             }
             return Double(value)
         case .rate:
@@ -136,9 +141,9 @@ public struct PlanSweep: Sendable, Hashable {
     /// The value of `key` at `x` (a count, arrivals per second, or seconds).
     static func value(_ x: Double, key: Key) -> Value {
         switch key {
-        case .hosts, .processes: .count(max(Int(x.rounded()), 1))
+        case .hosts, .processes: .count(Int(min(max(x.rounded(), 1), Double(PlanSpec.maximumHostProcessPairs))))
         case .rate: .ratePerSecond(x)
-        case .ttl, .lifetime: .duration(.milliseconds(Int64((x * 1000).rounded())))
+        case .ttl, .lifetime: .duration(.nanoseconds(Int64((x * 1e9).rounded())))
         case .policy: .policy(.recommended)
         }
     }
@@ -162,9 +167,17 @@ public struct PlanSweep: Sendable, Hashable {
         case (.processes, .count(let count)): plan.processes = count
         case (.rate, .ratePerSecond(let rate)): plan.arrivals.ratePerSecond = rate
         case (.ttl, .duration(let ttl)):
+            // Advertised TTLs that follow the cache's (those the file did not set: decoding derived
+            // them from it) follow the swept one; a TTL the file set stays. A swept TTL outside the
+            // cache's bounds widens them (the sweep asks for that TTL).
+            let following = PlanSpec.advertisedSeconds(of: plan.cache.ttl)
+            let advertised = PlanSpec.advertisedSeconds(of: ttl)
             plan.cache.ttl = ttl
             plan.cache.ttlBounds = min(ttl, plan.cache.ttlBounds.lowerBound)...max(ttl, plan.cache.ttlBounds.upperBound)
-            plan.server.defaultHost.ttlSeconds = max(Int(ttl.planSeconds.rounded()), 1)
+            if plan.server.defaultHost.ttlSeconds == following { plan.server.defaultHost.ttlSeconds = advertised }
+            for name in plan.server.hosts.keys where plan.server.hosts[name]?.ttlSeconds == following {
+                plan.server.hosts[name]?.ttlSeconds = advertised
+            }
         case (.lifetime, .duration(let mean)):
             let old = plan.lifetime.meanSeconds
             switch plan.lifetime {

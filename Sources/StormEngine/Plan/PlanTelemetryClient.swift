@@ -38,8 +38,8 @@ final class PlanTelemetryClient: TelemetryClient, @unchecked Sendable {
         clock.spawner.spawn { [self] in
             var next = clock.now() &+ interval
             while true {
-                try? await clock.sleep(until: next)
-                if closed { return }
+                // A cancelled sleep would otherwise export again and again at one instant.
+                guard (try? await clock.sleep(until: next)) != nil, !closed else { return }
                 export()
                 next &+= interval
             }
