@@ -206,7 +206,7 @@ package enum PlanRunner {
         for (name, load) in [("per-host", outcome.perHost), ("global", outcome.global)] {
             // A hair of slack: 1 − 24/30 is 0.19999999999999996 in floating point, not under a 20 % margin.
             guard let headroom = load.headroom, headroom < margin - 1e-9 else { continue }
-            let window = FlagServerCommandLine.spelling(of: .nanoseconds(load.windowNanoseconds))
+            let window = Duration.nanoseconds(load.windowNanoseconds).planSpelling
             let limit = load.limitPerSecond.map { Int(($0 * Double(load.windowNanoseconds) / 1e9).rounded()) } ?? 0
             reasons.append("\(name) headroom \(percent(headroom)) under the \(percent(margin)) margin (the busiest \(window) had \(load.peakRequests) requests against a limit of \(limit))")
         }
@@ -262,30 +262,30 @@ package enum PlanRunner {
         }
         var arrivals = plan.arrivals.process.rawValue
         if let cycle = plan.arrivals.dailyCycle {
-            arrivals += ", daily cycle: trough \(PlanText.number(cycle.trough)) of the peak, peak at \(FlagServerCommandLine.spelling(of: cycle.peakAt))"
+            arrivals += ", daily cycle: trough \(PlanText.number(cycle.trough)) of the peak, peak at \(cycle.peakAt.planSpelling)"
         }
         let lifetime: String
         switch plan.lifetime {
-        case .fixed(let value): lifetime = "fixed \(FlagServerCommandLine.spelling(of: value))"
-        case .exponential(let mean): lifetime = "exponential \(FlagServerCommandLine.spelling(of: mean))"
+        case .fixed(let value): lifetime = "fixed \(value.planSpelling)"
+        case .exponential(let mean): lifetime = "exponential \(mean.planSpelling)"
         case .uniform(let low, let high):
-            lifetime = "uniform \(FlagServerCommandLine.spelling(of: low))..\(FlagServerCommandLine.spelling(of: high))"
+            lifetime = "uniform \(low.planSpelling)..\(high.planSpelling)"
         }
         func limit(_ limit: FlagServerRateLimit?) -> String? {
-            limit.map { "\($0.requests)/\(FlagServerCommandLine.spelling(of: $0.window)) burst \($0.burst)" }
+            limit.map { "\($0.requests)/\($0.window.planSpelling) burst \($0.burst)" }
         }
         var outages = plan.server.outages.map { outage in
-            var text = "\(outage.status) from \(FlagServerCommandLine.spelling(of: outage.window.start)) until \(FlagServerCommandLine.spelling(of: outage.window.end))"
+            var text = "\(outage.status) from \(outage.window.start.planSpelling) until \(outage.window.end.planSpelling)"
             if let retryAfter = outage.retryAfterSeconds { text += " (Retry-After \(retryAfter) s)" }
             if let hosts = outage.hosts { text += " for \(hosts.sorted().joined(separator: ", "))" }
             return text
         }
-        outages += plan.server.flapping.map { "flapping \($0.status): up \(FlagServerCommandLine.spelling(of: $0.up)), down \(FlagServerCommandLine.spelling(of: $0.down))" }
+        outages += plan.server.flapping.map { "flapping \($0.status): up \($0.up.planSpelling), down \($0.down.planSpelling)" }
         outages += plan.server.faults.map { "fault \(FlagServerCommandLine.spelling(of: $0))" }
         let profile = plan.server.defaultHost
         let latency: String
         switch plan.server.latency {
-        case .fixed(let value): latency = FlagServerCommandLine.spelling(of: value)
+        case .fixed(let value): latency = value.planSpelling
         default: latency = "\(plan.server.latency)"
         }
         return PlanInfo(name: plan.name, description: plan.description, file: file, seed: plan.seed,
@@ -296,12 +296,12 @@ package enum PlanRunner {
                         latency: latency, perHostLimit: limit(plan.server.rateLimits.perHost),
                         globalLimit: limit(plan.server.rateLimits.global), outages: outages,
                         deploys: plan.deploys.map { deploy in
-                            "at \(FlagServerCommandLine.spelling(of: deploy.at)), "
-                                + (deploy.spread > .zero ? "spread over \(FlagServerCommandLine.spelling(of: deploy.spread))" : "all at once")
+                            "at \(deploy.at.planSpelling), "
+                                + (deploy.spread > .zero ? "spread over \(deploy.spread.planSpelling)" : "all at once")
                         },
                         headroomMargin: plan.headroomMargin, warmupNanoseconds: plan.warmup.flagNanoseconds,
                         telemetry: plan.telemetry.map {
-                            "export every \(FlagServerCommandLine.spelling(of: $0.exportInterval))\($0.flushOnClose ? ", flush on close" : "")"
+                            "export every \($0.exportInterval.planSpelling)\($0.flushOnClose ? ", flush on close" : "")"
                         })
     }
 }

@@ -154,7 +154,7 @@ public struct PlanSweep: Sendable, Hashable {
         case .count(let count): PlanParameter(key: key.rawValue, value: String(count), numeric: Double(count))
         case .ratePerSecond(let rate): PlanParameter(key: key.rawValue, value: PlanText.rate(rate), numeric: rate)
         case .duration(let duration):
-            PlanParameter(key: key.rawValue, value: FlagServerCommandLine.spelling(of: duration), numeric: duration.planSeconds)
+            PlanParameter(key: key.rawValue, value: duration.planSpelling, numeric: duration.planSeconds)
         case .policy(let policy): PlanParameter(key: key.rawValue, value: policy.rawValue, numeric: nil)
         }
     }
