@@ -123,6 +123,34 @@ extension PlanHTMLReport {
         return lines
     }
 
+    /// A point's load over time: every request, 429s and telemetry exports per second of each bucket,
+    /// against the global limit, with hours from the start of the simulation (the plan's times) on x.
+    static func timelineChart(_ timeline: PlanTimeline, point: PlanPoint, plan: String) -> String {
+        let bucketSeconds = Double(timeline.bucketNanoseconds) / 1e9
+        let startHours = Double(timeline.startNanoseconds) / 3.6e12
+        func series(_ name: String, _ counts: [Int], color: String, dashed: Bool = false) -> SVGChart.Series {
+            SVGChart.Series(name: name, color: color, dashed: dashed, points: counts.enumerated().map { index, count in
+                SVGChart.Point(x: startHours + (Double(index) + 0.5) * bucketSeconds / 3_600, y: Double(count) / bucketSeconds)
+            })
+        }
+        var lines = [series("all requests", timeline.requests, color: HTMLReport.palette[0])]
+        if timeline.telemetryExports.contains(where: { $0 > 0 }) {
+            lines.append(series("telemetry exports", timeline.telemetryExports, color: HTMLReport.palette[2]))
+        }
+        if timeline.rateLimited.contains(where: { $0 > 0 }) {
+            lines.append(series("answered 429", timeline.rateLimited, color: HTMLReport.palette[1], dashed: true))
+        }
+        let references = point.global.limitPerSecond.map {
+            [SVGChart.Reference(name: "global limit \(PlanText.rate($0))", value: $0, color: HTMLReport.limitColor)]
+        } ?? []
+        let top = max(lines.flatMap { $0.points.map(\.y) }.max() ?? 0, (references.first?.value ?? 0) * 1.15)
+        let end = startHours + Double(timeline.requests.count) * bucketSeconds / 3_600
+        return SVGChart(label: "Requests per second over time under \(point.policy), plan \(plan)",
+                        x: .linear(upTo: end, exact: true), y: .linear(upTo: top),
+                        xTitle: "hours from the start (\(PlanText.duration(nanoseconds: timeline.bucketNanoseconds)) buckets)",
+                        yTitle: "req/s", series: lines, references: references).render()
+    }
+
     /// The x axis over the swept values: logarithmic when they are positive and span more than 20×, else linear from 0.
     static func scale(_ values: [Double]) -> (ChartScale, logarithmic: Bool) {
         let low = values.min() ?? 0, high = values.max() ?? 1

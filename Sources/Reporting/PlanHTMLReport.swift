@@ -148,6 +148,11 @@ public enum PlanHTMLReport {
             html.append(#"<div class="cell">"#)
             html.append("<h3>\(escape(point.policy))</h3>")
             html.append(#"<p class="meta">\#(point.breaks ? "<b>breaks</b>: " + escape(point.breakReason ?? "reason not recorded") : "holds")</p>"#)
+            if let timeline = point.timeline, !timeline.requests.isEmpty {
+                html.append("<h4>Requests per second over time</h4>")
+                html.append(#"<p class="muted meta">Averages per bucket; the busiest windows are in the tables below.</p>"#)
+                html.append(timelineChart(timeline, point: point, plan: report.plan.name))
+            }
             html.append(#"<div class="tables">"# + HTMLReport.table("Requests", requests) + loadTable("Per host", point.perHost, margin: margin)
                         + loadTable("Global", point.global, margin: margin) + HTMLReport.table("Answers", answers)
                         + HTMLReport.table("Analytic check", analytic) + "</div>")

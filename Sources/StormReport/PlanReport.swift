@@ -180,12 +180,15 @@ public struct PlanPoint: Codable, Sendable, Hashable {
     public var virtualSeconds: Double
     /// Wall-clock seconds this point took.
     public var wallSeconds: Double
+    /// The endpoint's load over time (the measured span in about 240 buckets), or `nil`.
+    public var timeline: PlanTimeline?
 
     /// Creates a point.
     public init(policy: String, parameters: [PlanParameter], connections: Int, requests: PlanRequests,
                 global: PlanLoad, perHost: PlanLoad, answers: PlanAnswers, analytic: PlanAnalytic?,
                 analyticUnavailable: String?, breaks: Bool, breakReason: String?, virtualSeconds: Double,
-                wallSeconds: Double) {
+                wallSeconds: Double, timeline: PlanTimeline? = nil) {
+        self.timeline = timeline
         self.policy = policy
         self.parameters = parameters
         self.connections = connections
@@ -199,6 +202,36 @@ public struct PlanPoint: Codable, Sendable, Hashable {
         self.breakReason = breakReason
         self.virtualSeconds = virtualSeconds
         self.wallSeconds = wallSeconds
+    }
+}
+
+/// The endpoint's load over time: requests, 429s and telemetry exports per bucket of equal length.
+///
+/// Why buckets and not the rate windows: a day's one-second windows are 86,400 numbers per point;
+/// a chart needs a few hundred, and the windows' peaks are in ``PlanLoad`` already.
+public struct PlanTimeline: Codable, Sendable, Hashable {
+    /// The first bucket's start, from the start of the simulation (the end of the warm-up).
+    public var startNanoseconds: Int64
+    /// Each bucket's length.
+    public var bucketNanoseconds: Int64
+    /// Requests (flag fetches and exports) that arrived in each bucket.
+    public var requests: [Int]
+    /// Of those, answered 429.
+    public var rateLimited: [Int]
+    /// Of those, telemetry exports.
+    public var telemetryExports: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case startNanoseconds = "start_ns", bucketNanoseconds = "bucket_ns", requests, rateLimited, telemetryExports
+    }
+
+    /// Creates a timeline.
+    public init(startNanoseconds: Int64, bucketNanoseconds: Int64, requests: [Int], rateLimited: [Int], telemetryExports: [Int]) {
+        self.startNanoseconds = startNanoseconds
+        self.bucketNanoseconds = bucketNanoseconds
+        self.requests = requests
+        self.rateLimited = rateLimited
+        self.telemetryExports = telemetryExports
     }
 }
 

@@ -105,11 +105,29 @@ import Testing
         report.points = report.points.filter { $0.parameter("processes")?.value == "10" }.map { point in
             var point = point
             point.parameters = []
+            // A day in 24 hourly buckets after a 30-minute warm-up: a daily cycle peaking at 14:00, a deploy storm at 10:00.
+            let requests: [Int] = (0..<24).map { (hour: Int) -> Int in
+                let phase: Double = Double(hour - 14) / 24 * 2 * Double.pi
+                let cycle: Int = Int(400 * cos(phase))
+                return 600 + cycle + (hour == 10 ? 900 : 0)
+            }
+            point.timeline = PlanTimeline(startNanoseconds: 1_800_000_000_000, bucketNanoseconds: 3_600_000_000_000,
+                                          requests: requests, rateLimited: (0..<24).map { $0 == 10 ? 120 : 0 },
+                                          telemetryExports: requests.map { $0 / 2 })
             return point
         }
         report.breakingPoints = []
         report.wallSeconds = 1.1
         return report
+    }
+
+    @Test func aPlanWithoutASweepChartsEachPointsLoadOverTime() throws {
+        let html = PlanHTMLReport.render(Self.single())
+        #expect(Self.occurrences(of: "<svg ", in: html) == 2)
+        #expect(html.contains("Requests per second over time under seed"))
+        #expect(html.contains("answered 429"))
+        let decoded = try PlanJSONReport.decode(PlanJSONReport.encode(Self.single()))
+        #expect(decoded.points.first?.timeline?.requests.count == 24)
     }
 
     static func occurrences(of needle: String, in text: String) -> Int {
@@ -322,9 +340,9 @@ import Testing
         }
     }
 
-    @Test func withoutASweepTheHTMLShowsFigureTablesAndNoCharts() {
+    @Test func withoutASweepTheHTMLShowsFigureTablesAndNoSweepCharts() {
         let html = PlanHTMLReport.render(Self.single())
-        #expect(!html.contains("<svg"))
+        #expect(!html.contains("Over the sweep"))
         #expect(html.contains(#"<section class="scenario" id="figures">"#))
         #expect(Self.occurrences(of: "<caption>Per host</caption>", in: html) == 2)
         #expect(!html.contains("<tr><th>why none</th>"))

@@ -24,6 +24,8 @@ enum FleetSimulation {
         var virtualSeconds: Double
         /// Requests refused over the whole run, the warm-up included (they change what the policy does after).
         var refusedIncludingWarmup: Int
+        /// The load over time.
+        var timeline: PlanTimeline
     }
 
     /// Simulates `plan` under `policy`; `seed` drives the scheduler (the schedule is the plan's own).
@@ -45,7 +47,7 @@ enum FleetSimulation {
             let meter = PlanLoadMeter(hostCount: hosts.count,
                                       hostWindow: plan.server.rateLimits.perHost?.window ?? plan.window,
                                       globalWindow: plan.server.rateLimits.global?.window ?? plan.window,
-                                      measureFrom: plan.warmup)
+                                      measureFrom: plan.warmup, measuredSpan: plan.duration - plan.warmup)
             let measureFrom = UInt64(max(plan.warmup.flagNanoseconds, 0))
             var configuration = plan.cache
             configuration.jitterSeed = plan.seed
@@ -130,7 +132,8 @@ enum FleetSimulation {
                                                   failed: meter.failed, telemetryExports: meter.exports,
                                                   telemetryExportsRefused: meter.exportsRefused),
                            global: global, perHost: perHost, answers: tally.answers,
-                           virtualSeconds: Double(finished) / 1e9, refusedIncludingWarmup: meter.refusedIncludingWarmup)
+                           virtualSeconds: Double(finished) / 1e9, refusedIncludingWarmup: meter.refusedIncludingWarmup,
+                           timeline: meter.timeline())
         }
     }
 

@@ -29,6 +29,11 @@ final class PlanLoadMeter: @unchecked Sendable {
     private var hostPeak = (count: 0, host: -1, start: UInt64(0))
     private var globalPeak = (count: 0, start: UInt64(0))
     private(set) var globalCounts: [Int] = []
+    /// The timeline's bucket length and its counts (requests, 429s, exports per bucket).
+    let bucket: UInt64
+    private var bucketRequests: [Int] = []
+    private var bucketRateLimited: [Int] = []
+    private var bucketExports: [Int] = []
     /// Requests refused (429 or another failure) over the whole run, the warm-up included.
     private(set) var refusedIncludingWarmup = 0
     private(set) var requests = 0
@@ -44,8 +49,10 @@ final class PlanLoadMeter: @unchecked Sendable {
     /// Requests before this (ns from the start) are not counted: the plan's warm-up.
     let measureFrom: UInt64
 
-    init(hostCount: Int, hostWindow: Duration, globalWindow: Duration, measureFrom: Duration = .zero) {
+    init(hostCount: Int, hostWindow: Duration, globalWindow: Duration, measureFrom: Duration = .zero,
+         measuredSpan: Duration = .seconds(86_400)) {
         self.hostCount = hostCount
+        self.bucket = Self.bucketLength(for: measuredSpan)
         self.measureFrom = UInt64(max(measureFrom.flagNanoseconds, 0))
         self.hostWindow = UInt64(max(hostWindow.flagNanoseconds, 1))
         self.globalWindow = UInt64(max(globalWindow.flagNanoseconds, 1))
@@ -91,6 +98,7 @@ final class PlanLoadMeter: @unchecked Sendable {
         if hostBusiest.count > hostPeak.count { hostPeak = (hostBusiest.count, host, hostBusiest.first) }
         let globalBusiest = globalRecent.add(time, window: globalWindow)
         if globalBusiest.count > globalPeak.count { globalPeak = (globalBusiest.count, globalBusiest.first) }
+        Self.count(&bucketRequests, at: Int(time / bucket))
         let globalIndex = Int(time / globalWindow)
         if globalIndex >= globalCounts.count {
             globalCounts.append(contentsOf: repeatElement(0, count: globalIndex - globalCounts.count + 1))
@@ -105,12 +113,35 @@ final class PlanLoadMeter: @unchecked Sendable {
         hostWindowCount[host] = 0
     }
 
+    /// A bucket length giving about 240 buckets over `span`, rounded up to a readable one (1 s … 1 h).
+    static func bucketLength(for span: Duration) -> UInt64 {
+        let target = max(span.planSeconds / 240, 1)
+        let lengths: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600]
+        return UInt64((lengths.first { $0 >= target } ?? (target / 3_600).rounded(.up) * 3_600) * 1e9)
+    }
+
+    private static func count(_ buckets: inout [Int], at index: Int) {
+        if index >= buckets.count { buckets.append(contentsOf: repeatElement(0, count: index - buckets.count + 1)) }
+        buckets[index] += 1
+    }
+
+    /// The load over time, each series as long as the longest.
+    func timeline() -> PlanTimeline {
+        let length = max(bucketRequests.count, bucketRateLimited.count, bucketExports.count)
+        func padded(_ values: [Int]) -> [Int] { values + repeatElement(0, count: length - values.count) }
+        return PlanTimeline(startNanoseconds: Int64(measureFrom), bucketNanoseconds: Int64(bucket),
+                            requests: padded(bucketRequests), rateLimited: padded(bucketRateLimited),
+                            telemetryExports: padded(bucketExports))
+    }
+
     /// A telemetry export for `host` reached the endpoint at `time` (ns from the start) and was answered with `outcome`.
     func exportArrived(host: Int, at time: UInt64, outcome: Outcome) {
         if outcome != .ok { refusedIncludingWarmup += 1 }
         guard time >= measureFrom else { return }
         requestArrived(host: host, at: time)
         exports += 1
+        Self.count(&bucketExports, at: Int((time - measureFrom) / bucket))
+        if outcome == .rateLimited { Self.count(&bucketRateLimited, at: Int((time - measureFrom) / bucket)) }
         switch outcome {
         case .ok: ok += 1
         case .rateLimited: rateLimited += 1; exportsRefused += 1
@@ -124,7 +155,9 @@ final class PlanLoadMeter: @unchecked Sendable {
         if arrival >= measureFrom {
             switch outcome {
             case .ok: ok += 1
-            case .rateLimited: rateLimited += 1
+            case .rateLimited:
+                rateLimited += 1
+                Self.count(&bucketRateLimited, at: Int((arrival - measureFrom) / bucket))
             case .failed: failed += 1
             }
         }

@@ -194,7 +194,7 @@ package enum PlanRunner {
                          requests: outcome.requests, global: outcome.global, perHost: outcome.perHost,
                          answers: outcome.answers, analytic: analytic, analyticUnavailable: analytic == nil ? unavailable : nil,
                          breaks: reason != nil, breakReason: reason, virtualSeconds: outcome.virtualSeconds,
-                         wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9)
+                         wallSeconds: Double(MonotonicTime.preciseNanoseconds() &- started) / 1e9, timeline: outcome.timeline)
     }
 
     /// What breaks the plan at this point: any 429, or a limit's headroom under the margin.
