@@ -39,12 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let selected = Set(only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
         let demos = WeaknessDemonstration.builtIn.filter { selected.isEmpty || selected.contains($0.id) }
-        let folder = URL(fileURLWithPath: out).appendingPathComponent(RunCommand.timestamp())
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
-        }
+        let (folder, _) = try RunCommand.makeReportFolder(in: out)
 
         var rows: [(demo: WeaknessDemonstration, results: [(FlagCachePolicy, WeaknessDemonstration.Outcome)])] = []
         var failures = 0

@@ -39,13 +39,7 @@ struct MergeCommand: ParsableCommand {
         } catch let problem as ShardMerge.Problem {
             throw BadInput(problem.description)
         }
-        let stamp = RunCommand.timestamp()
-        let folder = URL(fileURLWithPath: out).appendingPathComponent(stamp)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
-        }
+        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
         for summary in merged {
             print(ConsoleSummary.render(summary))
             print("")

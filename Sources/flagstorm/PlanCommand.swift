@@ -80,13 +80,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
         if let policy { spec.policies = policy.policies }
 
-        let stamp = RunCommand.timestamp()
-        let folder = URL(fileURLWithPath: out).appendingPathComponent(stamp)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
-        }
+        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
         let report: PlanReport
         do {
             report = try await run(spec, sweeps: sweeps)

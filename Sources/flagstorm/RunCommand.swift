@@ -74,13 +74,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw BadInput("\(path): --shard \(runShard): the scenario has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)")
             }
         }
-        let stamp = Self.timestamp()
-        let folder = URL(fileURLWithPath: out).appendingPathComponent(stamp)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
-        }
+        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
         let environment = RunEnvironment.current()
         let progress = quiet ? nil : ProgressLine.ifTerminal()
         var failed: [String] = []
@@ -176,6 +170,18 @@ struct RunCommand: AsyncParsableCommand {
         let link = parent.appendingPathComponent("latest")
         try? FileManager.default.removeItem(at: link)
         try? FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: stamp)
+    }
+
+    /// Creates `<parent>/<timestamp>` for one run's reports; an unwritable parent is one line saying what to do.
+    static func makeReportFolder(in parent: String) throws -> (folder: URL, stamp: String) {
+        let stamp = timestamp()
+        let folder = URL(fileURLWithPath: parent).appendingPathComponent(stamp)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
+        }
+        return (folder, stamp)
     }
 
     static func timestamp() -> String {

@@ -28,7 +28,7 @@ enum FleetSimulation {
         var timeline: PlanTimeline
     }
 
-    /// Simulates `plan` under `policy`; `seed` drives the scheduler (the schedule is the plan's own).
+    /// Simulates `plan` under `policy`; the plan's seed drives both its schedule and the scheduler.
     static func run(_ plan: PlanSpec, policy: FlagCachePolicy,
                     limits: SimulationLimits = FleetSimulation.limits) async throws -> Outcome {
         let schedule = PlanSchedule(plan: plan)
