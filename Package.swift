@@ -1,19 +1,5 @@
 // swift-tools-version: 6.1
-import Foundation
 import PackageDescription
-
-/// Whether to link jemalloc so that it serves `malloc` (the default; Probes
-/// verifies it at run time). `FLAGSTORM_NO_JEMALLOC=1` leaves it out, which
-/// ThreadSanitizer builds need: TSan replaces `malloc` and `free` but not
-/// jemalloc's `operator new`, and the mix crashes before `main`.
-/// Without libjemalloc installed the package still builds and runs (the probe
-/// then reports "jemalloc not loaded" and no byte figures); `.ci/run` installs it.
-let jemallocInstalled = [
-    "/usr/lib/x86_64-linux-gnu/libjemalloc.so", "/usr/lib/aarch64-linux-gnu/libjemalloc.so",
-    "/usr/lib64/libjemalloc.so", "/usr/lib/libjemalloc.so", "/usr/local/lib/libjemalloc.so",
-    "/opt/homebrew/lib/libjemalloc.dylib", "/usr/local/lib/libjemalloc.dylib",
-].contains { FileManager.default.fileExists(atPath: $0) }
-let linkJemalloc = ProcessInfo.processInfo.environment["FLAGSTORM_NO_JEMALLOC"] == nil && jemallocInstalled
 
 /// FlagStorm: a per-host feature-flag cache and client manager (the system under
 /// test) and the load-testing harness around it. See README.md and
@@ -55,17 +41,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // jemalloc, linked so that it *is* the process's allocator; Probes checks
-        // at run time that it really is before trusting its byte counts.
-        // Headers only (no pkgConfig, which would add -ljemalloc to every link); Probes decides whether to link.
-        .systemLibrary(name: "CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        // A C shim over the allocators' statistics (jemalloc's mallctl, looked up
+        // at run time; glibc's mallinfo2). Nothing here links jemalloc or needs
+        // its header: whether jemalloc serves malloc is decided when flagstorm
+        // starts (it re-executes itself under LD_PRELOAD when libjemalloc.so.2 is
+        // installed) and verified by Probes. Never decide it here: SwiftPM caches
+        // manifest evaluation, so a file-system check would pin a stale answer.
+        .systemLibrary(name: "CJemalloc"),
         .target(
             name: "Probes",
             dependencies: [
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            linkerSettings: linkJemalloc ? [.linkedLibrary("jemalloc")] : []
+            ]
         ),
         // Virtual time and a seeded single-threaded executor for simulated runs and `hunt` (stdlib and Synchronization only).
         .target(name: "Simulation"),

@@ -6,16 +6,17 @@
 // `free` or `mallctl` directly: jemalloc.h redeclares the C allocation
 // functions that Glibc also exports to Swift, and keeping every call here
 // avoids ambiguity and keeps the C details (sizes, pointers) in C.
-// Nothing below needs jemalloc's header (mallctl is looked up at run time), so
-// a machine without libjemalloc-dev still builds; Probes then reports that
-// jemalloc is not loaded and gives no byte figures.
-#if __has_include(<jemalloc/jemalloc.h>)
-#include <jemalloc/jemalloc.h>
-#endif
+// Nothing below needs jemalloc's header (mallctl is looked up at run time,
+// and the one constant used, MALLCTL_ARENAS_ALL, is spelled out in Swift), so
+// the package builds the same with or without libjemalloc-dev: whether
+// jemalloc serves `malloc` is decided when the process starts (flagstorm
+// re-executes itself under LD_PRELOAD when libjemalloc.so.2 is present) and
+// verified by Probes, never decided at build time.
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <malloc.h>
+#include <gnu/libc-version.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,10 +94,24 @@ static inline void cjemalloc_process_free(void *pointer) {
     deallocate(pointer);
 }
 
-// glibc's own count of bytes in mmapped chunks (`mallinfo2().hblkhd`): it
-// rises by a large allocation's size only if glibc's malloc served it.
-// Under jemalloc it reads glibc's idle arena, and a sanitizer may stub it.
-static inline size_t cjemalloc_glibc_mmapped_bytes(void) {
+// glibc's own count of bytes handed out by its malloc and not yet freed:
+// chunks in use in every arena (`mallinfo2().uordblks`, which glibc sums over
+// all arenas) plus chunks served by mmap (`hblkhd`). It rises by an
+// allocation's size only if glibc's malloc served it; under jemalloc it reads
+// glibc's idle arena, and a sanitizer may stub it. Freed chunks parked in a
+// thread's tcache still count as in use (at most 7 per size class per thread).
+static inline size_t cjemalloc_glibc_in_use_bytes(void) {
     struct mallinfo2 info = mallinfo2();
-    return info.hblkhd;
+    return info.uordblks + info.hblkhd;
+}
+
+// Returns free memory at the top of glibc's heaps to the system (steadies RSS
+// between leak readings, as jemalloc's purge does); 1 if memory was released.
+static inline int cjemalloc_glibc_trim(void) {
+    return malloc_trim(0);
+}
+
+// glibc's version ("2.36"), for the report's allocator name.
+static inline const char *cjemalloc_glibc_version(void) {
+    return gnu_get_libc_version();
 }

@@ -5,25 +5,29 @@ import Glibc
 import Musl
 #endif
 
-/// Which allocator serves the process's `malloc`, checked at run time, and its live-byte count when that is jemalloc.
+/// Which allocator serves the process's `malloc`, checked at run time, and its live-byte count.
 ///
-/// Why checked rather than assumed: linking jemalloc does not guarantee it
-/// serves `malloc` (ThreadSanitizer's interceptors replace `malloc`, and a
-/// link order or preload can bind it elsewhere), and jemalloc's statistics
-/// read while it is idle would report a confident, wrong zero. So `init`
-/// allocates 1 MiB through the C `malloc` and watches who counted it; only a
-/// verified jemalloc yields byte figures, anything else yields `nil`.
+/// Why checked rather than assumed: whether jemalloc serves `malloc` is
+/// decided when the process starts (flagstorm re-executes itself under
+/// `LD_PRELOAD` when `libjemalloc.so.2` is present, see ``AllocatorSelection``),
+/// never at build time; and even a preloaded jemalloc may not serve `malloc`
+/// (ThreadSanitizer's interceptors replace it), while an idle allocator's
+/// statistics would report a confident, wrong zero. So `init` allocates 1 MiB
+/// through the C `malloc` and watches who counted it. A verified jemalloc
+/// gives live bytes from `stats.allocated`, a verified glibc from
+/// `mallinfo2()` (bytes in use in every arena plus mmapped chunks); anything
+/// else yields `nil`.
 ///
 /// Create one per run (the check costs one 1 MiB allocation) and pass it
 /// along; it holds no mutable state.
 public struct AllocatorProbe: Sendable, Hashable {
     /// The allocators the probe can tell apart.
     ///
-    /// Only ``jemalloc`` gives live-byte figures.
+    /// ``jemalloc`` and ``glibc`` give live-byte figures; ``unknown`` none.
     public enum Allocator: String, Sendable, Hashable, Codable {
         /// jemalloc serves `malloc`: its `thread.allocated` rose by the probe allocation.
         case jemalloc
-        /// glibc's malloc serves `malloc`: its mmapped-bytes count rose by the probe allocation.
+        /// glibc's malloc serves `malloc`: its in-use count (`mallinfo2`) rose by the probe allocation.
         case glibc
         /// Neither counted the probe allocation (e.g. a sanitizer's allocator serves `malloc`).
         case unknown
@@ -31,10 +35,10 @@ public struct AllocatorProbe: Sendable, Hashable {
 
     /// The allocator that served the probe allocation.
     ///
-    /// Decides whether ``liveAllocatedBytes(flushingCaches:)`` answers.
+    /// Decides how ``liveAllocatedBytes(flushingCaches:)`` measures.
     public let allocator: Allocator
 
-    /// The name for the report's `environment.allocator`: "jemalloc", "glibc", "unknown (jemalloc linked but not serving malloc)" or "unknown (jemalloc not loaded)".
+    /// The name for the report's `environment.allocator`: "jemalloc", "glibc", "unknown (jemalloc loaded but not serving malloc)" or "unknown (neither jemalloc nor glibc counted a malloc)".
     ///
     /// Says plainly when byte figures are missing and why.
     public let name: String
@@ -43,6 +47,9 @@ public struct AllocatorProbe: Sendable, Hashable {
     ///
     /// Goes with allocation figures, which vary between allocator versions.
     public let jemallocVersion: String?
+
+    /// The C library's version (`gnu_get_libc_version`, e.g. "2.36"), which is the allocator's when ``allocator`` is ``Allocator/glibc``.
+    public static var glibcVersion: String { String(cString: cjemalloc_glibc_version()) }
 
     /// What the check observed, in one line: counter deltas and the object that exports `malloc`.
     ///
@@ -59,6 +66,9 @@ public struct AllocatorProbe: Sendable, Hashable {
     /// Large enough to stand out from any background allocation.
     public static let probeAllocationBytes = 1 << 20
 
+    /// jemalloc's `MALLCTL_ARENAS_ALL` (4096 in every jemalloc 5 release), spelled out so the package needs no jemalloc header to build.
+    static let jemallocAllArenas = 4096
+
     /// Checks now which allocator serves `malloc`, by allocating ``probeAllocationBytes`` through the C `malloc` and freeing it.
     ///
     /// Synchronous on the calling thread, as the check reads a per-thread counter.
@@ -74,14 +84,16 @@ public struct AllocatorProbe: Sendable, Hashable {
 
         // Read both allocators' counters around one allocation, all on this
         // thread (thread.allocated is per thread) and with nothing else
-        // allocating in between.
+        // allocating in between. glibc's figure counts every thread, so it is
+        // read as "rose by at least the probe", which other threads' frees
+        // could only hide, never fake.
         var jemallocBefore: UInt64 = 0
         let jemallocCounts = cjemalloc_read_uint64("thread.allocated", &jemallocBefore) == 0
-        let glibcBefore = cjemalloc_glibc_mmapped_bytes()
+        let glibcBefore = cjemalloc_glibc_in_use_bytes()
         let block = cjemalloc_process_malloc(Self.probeAllocationBytes)
         var jemallocAfter: UInt64 = 0
         let jemallocCountedAfter = cjemalloc_read_uint64("thread.allocated", &jemallocAfter) == 0
-        let glibcAfter = cjemalloc_glibc_mmapped_bytes()
+        let glibcAfter = cjemalloc_glibc_in_use_bytes()
         cjemalloc_process_free(block)
 
         let jemallocDelta: UInt64? = jemallocCounts && jemallocCountedAfter ? jemallocAfter &- jemallocBefore : nil
@@ -101,40 +113,70 @@ public struct AllocatorProbe: Sendable, Hashable {
         case .glibc: name = "glibc"
         case .unknown:
             name = jemallocVersion == nil
-                ? "unknown (jemalloc not loaded)"
-                : "unknown (jemalloc linked but not serving malloc)"
+                ? "unknown (neither jemalloc nor glibc counted a malloc)"
+                : "unknown (jemalloc loaded but not serving malloc)"
         }
         let jemallocText = jemallocDelta.map { "\($0) B" } ?? "unreadable"
-        evidence = "1 MiB malloc: jemalloc thread.allocated +\(jemallocText), glibc mmapped +\(glibcDelta) B; "
+        evidence = "1 MiB malloc: jemalloc thread.allocated +\(jemallocText), glibc in use +\(glibcDelta) B; "
             + "malloc exported by \(Self.objectExportingMalloc() ?? "an unknown object")"
     }
 
-    /// The bytes jemalloc reports as allocated by the application (`stats.allocated`), or `nil` unless jemalloc is verified.
+    /// Whether ``liveAllocatedBytes(flushingCaches:)`` gives a figure: a verified jemalloc with statistics, or a verified glibc.
     ///
-    /// The figure behind `leaks.allocatedBytesGrowth`. With `flushingCaches`
-    /// (the default) it first calls ``flushCaches()`` so that freed blocks
-    /// parked in this thread's cache do not count as live; it always advances
-    /// jemalloc's statistics epoch, without which it would return a stale
-    /// figure. Objects in *other* threads' caches still count (jemalloc has no
-    /// call to flush them), bounded by jemalloc's per-thread cache limits.
-    public func liveAllocatedBytes(flushingCaches: Bool = true) -> Int? {
-        guard allocator == .jemalloc, jemallocHasStatistics else { return nil }
-        if flushingCaches { flushCaches() }
-        guard cjemalloc_advance_epoch() == 0 else { return nil }
-        var allocated = 0
-        guard cjemalloc_read_size("stats.allocated", &allocated) == 0 else { return nil }
-        return allocated
+    /// Lets a report say "not measured" instead of showing a zero.
+    public var measuresLiveBytes: Bool {
+        switch allocator {
+        case .jemalloc: jemallocHasStatistics
+        case .glibc: true
+        case .unknown: false
+        }
     }
 
-    /// Flushes the calling thread's jemalloc cache and purges unused dirty pages of all arenas; does nothing unless jemalloc is verified.
+    /// The bytes the verified allocator reports as allocated by the application, or `nil` when it cannot be measured.
     ///
-    /// Makes successive leak readings steady: freed small blocks leave the
-    /// thread cache (`thread.tcache.flush`) and unused pages go back to the
+    /// The figure behind `leaks.allocatedBytesGrowth`. jemalloc: `stats.allocated`
+    /// (with `flushingCaches`, the default, ``flushCaches()`` runs first so
+    /// that freed blocks parked in this thread's cache do not count as live;
+    /// the statistics epoch is always advanced, without which the figure is
+    /// stale). Objects in *other* threads' caches still count, bounded by
+    /// jemalloc's per-thread cache limits. glibc: `mallinfo2()`'s bytes in use
+    /// in every arena plus mmapped chunks; freed chunks in threads' tcaches
+    /// count as in use (at most 7 per size class and thread), so the two
+    /// allocators' figures are each steady but not equal to each other.
+    public func liveAllocatedBytes(flushingCaches: Bool = true) -> Int? {
+        switch allocator {
+        case .jemalloc:
+            guard jemallocHasStatistics else { return nil }
+            if flushingCaches { flushCaches() }
+            guard cjemalloc_advance_epoch() == 0 else { return nil }
+            var allocated = 0
+            guard cjemalloc_read_size("stats.allocated", &allocated) == 0 else { return nil }
+            return allocated
+        case .glibc:
+            if flushingCaches { flushCaches() }
+            return Int(clamping: cjemalloc_glibc_in_use_bytes())
+        case .unknown:
+            return nil
+        }
+    }
+
+    /// Flushes allocator caches so that successive leak readings are steady; does nothing unless the allocator is verified.
+    ///
+    /// jemalloc: freed small blocks leave the calling thread's cache
+    /// (`thread.tcache.flush`) and unused pages of every arena go back to the
     /// system (`arena.<MALLCTL_ARENAS_ALL>.purge`), which also steadies RSS.
+    /// glibc: `malloc_trim(0)` returns free pages to the system (RSS only;
+    /// its in-use count does not move).
     public func flushCaches() {
-        guard allocator == .jemalloc else { return }
-        _ = cjemalloc_run("thread.tcache.flush")
-        _ = cjemalloc_run("arena.\(MALLCTL_ARENAS_ALL).purge")
+        switch allocator {
+        case .jemalloc:
+            _ = cjemalloc_run("thread.tcache.flush")
+            _ = cjemalloc_run("arena.\(Self.jemallocAllArenas).purge")
+        case .glibc:
+            _ = cjemalloc_glibc_trim()
+        case .unknown:
+            break
+        }
     }
 
     /// Bytes jemalloc has counted as allocated and deallocated by the calling thread over its life, or `nil` if unreadable.

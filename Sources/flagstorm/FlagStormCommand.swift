@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Probes
 
 /// The `flagstorm` command line: wiring only; the work lives in the libraries.
 @main
@@ -23,6 +24,9 @@ struct FlagStormCommand: AsyncParsableCommand {
     /// Runs the command, keeping "gate failed" (1) distinct from other errors,
     /// which ArgumentParser would otherwise also report as 1.
     static func main() async {
+        // First, before anything allocates for keeps: jemalloc becomes the
+        // allocator (by re-executing under LD_PRELOAD) when it is installed.
+        AllocatorSelection.reexecuteUnderJemallocIfAvailable()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -5,11 +5,19 @@ import StormReport
 /// Where this run happens, for the report's `environment` block.
 enum RunEnvironment {
     /// The allocator serving `malloc`, as verified at run time (`jemalloc 5.3.0`, `glibc`, `unknown (…)`).
+    /// glibc's version comes from `gnu_get_libc_version`; when jemalloc is not the allocator the reason follows in parentheses
+    /// (`glibc 2.36 (libjemalloc.so.2 not found; …)`), so a report measured with glibc says why.
     static func allocatorName(_ probe: AllocatorProbe) -> String {
-        if probe.allocator == .jemalloc, let version = probe.jemallocVersion {
-            return "jemalloc " + (version.split(separator: "-").first.map(String.init) ?? version)
+        let reason = AllocatorSelection.outcome(for: probe)
+        switch probe.allocator {
+        case .jemalloc:
+            let version = probe.jemallocVersion.map { " " + ($0.split(separator: "-").first.map(String.init) ?? $0) } ?? ""
+            return "jemalloc" + version
+        case .glibc:
+            return "glibc \(AllocatorProbe.glibcVersion)" + (reason.map { " (\($0))" } ?? "")
+        case .unknown:
+            return reason.map { "unknown (\($0))" } ?? probe.name
         }
-        return probe.name
     }
 
     static func current(allocator: AllocatorProbe = AllocatorProbe()) -> EnvironmentInfo {
