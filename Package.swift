@@ -92,6 +92,9 @@ let package = Package(
         .testTarget(name: "StormEngineTests", dependencies: ["StormEngine", "StormReport", "Reporting", "FlagServer", "FeatureFlags", "Probes"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "StormReportTests", dependencies: ["StormReport"]),
+        // Runs the built `flagstorm` binary as a user does (exit codes, report folders, signals, the allocator
+        // chosen at start-up); depends on it so that `swift test` builds it first.
+        .testTarget(name: "FlagStormCLITests", dependencies: ["flagstorm", "Probes", "StormReport"]),
         // Fixtures and golden files are read by path (`#filePath`), not as resources.
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "StormReport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(

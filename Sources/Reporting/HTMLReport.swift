@@ -31,13 +31,22 @@ public enum HTMLReport {
 
     /// Renders `summaries` (one run per scenario and policy, in any order) as one HTML5 document.
     public static func render(_ summaries: [RunSummary]) -> String {
-        let failed = summaries.filter { $0.verdict == .fail }
-        let verdict = failed.isEmpty ? "PASS" : "FAIL (\(failed.count) of \(summaries.count) runs)"
-        var html = documentHead(title: "FlagStorm: \(verdict)") + [
+        render(SuiteVerdict(summaries: summaries))
+    }
+
+    /// Renders a suite under its one verdict: the banner says what the exit code says, and a comparison section
+    /// (with a baseline) lists each regressed metric with its baseline, current and allowed values.
+    public static func render(_ verdict: SuiteVerdict) -> String {
+        let summaries = verdict.summaries
+        var html = documentHead(title: "FlagStorm: \(verdict.headline)") + [
             "<body>",
             "<main>",
-            #"<h1>FlagStorm: <span class="\#(failed.isEmpty ? "pass" : "fail")">\#(escape(verdict))</span></h1>"#,
+            #"<h1>FlagStorm: <span class="\#(verdict.passed ? "pass" : "fail")">\#(escape(verdict.headline))</span></h1>"#,
         ]
+        if verdict.interrupted {
+            html.append(#"<p class="fail">Interrupted by a signal: the runs below finished; the report is partial.</p>"#)
+        }
+        if verdict.comparison != nil { html += comparisonSection(verdict) }
         let groups = scenarioGroups(summaries)
         html += overview(groups)
         for (index, group) in groups.enumerated() {
@@ -46,6 +55,34 @@ public enum HTMLReport {
         if summaries.isEmpty { html.append(#"<p class="empty">No runs in this report.</p>"#) }
         html += ["</main>", "</body>", "</html>", ""]
         return html.joined(separator: "\n")
+    }
+
+    /// The baseline comparison: each regressed metric with baseline, current and allowed values, or a line saying none regressed.
+    static func comparisonSection(_ verdict: SuiteVerdict) -> [String] {
+        guard let comparison = verdict.comparison else { return [] }
+        let against = escape(verdict.baseline ?? "the baseline")
+        var html = [#"<section id="comparison">"#, "<h2>Baseline comparison</h2>"]
+        let regressions = verdict.regressions
+        if regressions.isEmpty {
+            html.append("<p>No regression against \(against) (\(comparison.rows.count) metrics compared).</p>")
+        } else {
+            html.append(#"<p class="fail">\#(regressions.count) metric(s) regressed against \#(against):</p>"#)
+            html.append(#"<div class="scroll"><table>"#)
+            html.append("<thead><tr><th>scenario</th><th>policy</th><th>metric</th><th>baseline</th><th>current</th><th>change</th><th>allowed</th></tr></thead><tbody>")
+            for row in regressions {
+                html.append("<tr><td>\(escape(row.scenario))</td><td>\(escape(row.policy))</td><td><code>\(escape(row.metric))</code></td>"
+                            + "<td>\(escape(BaselineComparison.formatted(row.baseline, metric: row.metric)))</td>"
+                            + "<td>\(escape(BaselineComparison.formatted(row.current, metric: row.metric)))</td>"
+                            + "<td>\(escape(row.change))</td><td>\(escape(row.allowed))</td></tr>")
+            }
+            html.append("</tbody></table></div>")
+        }
+        if let reason = comparison.latencyNotJudged { html.append("<p>Note: \(escape(reason)).</p>") }
+        if !comparison.missingBaselines.isEmpty {
+            html.append("<p>No baseline for: \(escape(comparison.missingBaselines.joined(separator: ", ")))</p>")
+        }
+        html.append("</section>")
+        return html
     }
 
     /// Runs grouped by scenario name in order of first appearance; within a group `seed` before `recommended`, then others, input order kept.

@@ -8,10 +8,43 @@ import StormReport
 public enum JUnitReport {
     /// Renders `summaries` as one `testsuites` document.
     public static func render(_ summaries: [RunSummary]) -> String {
+        render(SuiteVerdict(summaries: summaries))
+    }
+
+    /// Renders a suite under its one verdict: the runs' suites, then (with a baseline) a `baseline comparison`
+    /// suite with one test case per judged metric, failing with `type="regression"` where it regressed, and
+    /// (when interrupted) an `interrupted` case that fails, so CI's test view shows what the exit code says.
+    public static func render(_ verdict: SuiteVerdict) -> String {
+        let summaries = verdict.summaries
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
-        let total = summaries.reduce(0) { $0 + $1.thresholds.count + $1.invariants.count }
-        let failures = summaries.reduce(0) { $0 + failedCount($1) }
-        lines.append(#"<testsuites name="flagstorm" tests="\#(total)" failures="\#(failures)">"#)
+        let judged = verdict.comparison?.rows.filter { $0.verdict != .informational } ?? []
+        let total = summaries.reduce(0) { $0 + $1.thresholds.count + $1.invariants.count } + judged.count + (verdict.interrupted ? 1 : 0)
+        let failures = summaries.reduce(0) { $0 + failedCount($1) } + verdict.regressions.count + (verdict.interrupted ? 1 : 0)
+        lines.append(#"<testsuites name="flagstorm: \#(escape(verdict.headline))" tests="\#(total)" failures="\#(failures)">"#)
+        if verdict.interrupted {
+            lines.append(#"  <testsuite name="flagstorm run" tests="1" failures="1">"#)
+            lines.append(#"    <testcase classname="flagstorm" name="run completed">"#)
+            lines.append(#"      <failure type="interrupted" message="\#(escape(verdict.headline))">\#(escape(verdict.headline))</failure>"#)
+            lines += ["    </testcase>", "  </testsuite>"]
+        }
+        if let comparison = verdict.comparison {
+            let regressed = verdict.regressions.count
+            lines.append(#"  <testsuite name="baseline comparison\#(verdict.baseline.map { " against " + escape($0) } ?? "")" tests="\#(judged.count)" failures="\#(regressed)">"#)
+            for row in judged {
+                lines.append(#"    <testcase classname="\#(escape("\(row.scenario) [\(row.policy)]")).baseline" name="\#(escape(row.metric))">"#)
+                if row.verdict == .regression {
+                    let message = "baseline \(BaselineComparison.formatted(row.baseline, metric: row.metric)), current \(BaselineComparison.formatted(row.current, metric: row.metric)), allowed \(row.allowed)"
+                    lines.append(#"      <failure type="regression" message="\#(escape(message))">\#(escape(row.metric)): \#(escape(message))</failure>"#)
+                } else if row.verdict != .same {
+                    lines.append("      <system-out>\(escape("\(row.verdict.rawValue): \(row.change); allowed \(row.allowed)"))</system-out>")
+                }
+                lines.append("    </testcase>")
+            }
+            if let reason = comparison.latencyNotJudged {
+                lines.append("    <system-out>\(escape(reason))</system-out>")
+            }
+            lines.append("  </testsuite>")
+        }
         for summary in summaries {
             let name = "\(summary.scenario.name) [\(summary.scenario.policy)]"
             let seconds = Double(summary.durationNanoseconds) / 1e9
@@ -20,7 +53,7 @@ public enum JUnitReport {
                 lines.append(#"    <testcase classname="\#(escape(name)).thresholds" name="\#(escape(threshold.expression))">"#)
                 if !threshold.ok {
                     let message = threshold.message ?? "failed"
-                    lines.append(#"      <failure message="\#(escape(message))">\#(escape(threshold.expression)): \#(escape(message))</failure>"#)
+                    lines.append(#"      <failure type="threshold" message="\#(escape(message))">\#(escape(threshold.expression)): \#(escape(message))</failure>"#)
                 }
                 lines.append("    </testcase>")
             }
@@ -29,7 +62,7 @@ public enum JUnitReport {
                 if invariant.violations > 0 {
                     let text = "\(invariant.violations) violation(s)" + (invariant.example.map { ", e.g. \($0)" } ?? "")
                     if invariant.gating {
-                        lines.append(#"      <failure message="\#(escape(text))">\#(escape(text))</failure>"#)
+                        lines.append(#"      <failure type="invariant" message="\#(escape(text))">\#(escape(text))</failure>"#)
                     } else {
                         lines.append("      <system-out>\(escape("expected under this policy: " + text))</system-out>")
                     }

@@ -9,10 +9,37 @@ import StormReport
 public enum MarkdownReport {
     /// Renders `summaries` (one run per scenario and policy) as one document.
     public static func render(_ summaries: [RunSummary]) -> String {
+        render(SuiteVerdict(summaries: summaries))
+    }
+
+    /// Renders a suite under its one verdict: the headline, then what regressed (metric, baseline, current, allowed), then every run.
+    public static func render(_ verdict: SuiteVerdict) -> String {
+        let summaries = verdict.summaries
         var lines: [String] = []
-        let failed = summaries.filter { $0.verdict == .fail }
-        lines.append("# FlagStorm: \(failed.isEmpty ? "pass" : "FAIL (\(failed.count) of \(summaries.count) runs)")")
+        // "pass" in lower case, as before verdicts had a baseline: CI jobs grep for it.
+        lines.append("# FlagStorm: \(verdict.passed && verdict.comparison == nil ? "pass" : verdict.headline)")
         lines.append("")
+        if verdict.interrupted {
+            lines += ["Interrupted by a signal: the runs below finished; the report is partial.", ""]
+        }
+        if let comparison = verdict.comparison {
+            let regressions = verdict.regressions
+            if regressions.isEmpty {
+                lines.append("Compared with \(verdict.baseline ?? "the baseline"): no regression.")
+            } else {
+                lines += ["## Regressions against \(verdict.baseline ?? "the baseline")", "",
+                          "| scenario | policy | metric | baseline | current | change | allowed |", "|---|---|---|---:|---:|---:|---|"]
+                for row in regressions {
+                    lines.append("| \(row.scenario) | \(row.policy) | `\(row.metric)` | \(BaselineComparison.formatted(row.baseline, metric: row.metric)) "
+                                 + "| \(BaselineComparison.formatted(row.current, metric: row.metric)) | \(row.change) | \(escape(row.allowed)) |")
+                }
+            }
+            if let reason = comparison.latencyNotJudged { lines += ["", "Note: \(reason)."] }
+            if !comparison.missingBaselines.isEmpty {
+                lines += ["", "No baseline for: " + comparison.missingBaselines.joined(separator: ", ")]
+            }
+            lines.append("")
+        }
         lines.append("| scenario | policy | verdict | fetches (min) | redundant | wrong | isEnabled p99 | failed checks |")
         lines.append("|---|---|---|---:|---:|---:|---:|---|")
         for summary in summaries {
@@ -72,7 +99,7 @@ public enum MarkdownReport {
     }
 
     /// The thresholds and gating invariants that failed, each with its observed value.
-    static func failedChecks(_ summary: RunSummary) -> [String] {
+    public static func failedChecks(_ summary: RunSummary) -> [String] {
         summary.thresholds.filter { !$0.ok }.map { "\($0.expression) (observed \($0.value.map(ConsoleSummary.number) ?? "n/a"))" }
             + summary.invariants.filter { $0.gating && $0.violations > 0 }.map { "\($0.name): \($0.violations)" }
     }

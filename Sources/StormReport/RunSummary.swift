@@ -111,6 +111,12 @@ public struct ScenarioInfo: Codable, Sendable, Hashable {
     }
 }
 
+/// The version of the `flagstorm` tool, written into every report's `environment.version`.
+public enum FlagStormVersion {
+    /// The release this source tree is (semantic versioning: a report schema change bumps the minor at least).
+    public static let current = "0.6.0"
+}
+
 /// Where a run happened, so figures from different machines are not compared blindly.
 public struct EnvironmentInfo: Codable, Sendable, Hashable {
     /// The Swift toolchain that built the harness.
@@ -123,14 +129,24 @@ public struct EnvironmentInfo: Codable, Sendable, Hashable {
     public var startedAt: String
     /// `debug` or `release`: the harness's own build, which changes latency figures a lot.
     public var build: String?
+    /// The tool's version (`flagstorm --version`), so every shard and repeat can be checked to run the same build.
+    public var version: String?
+    /// The git commit of the checkout the binary was built in, when it sits in one (`nil` otherwise).
+    public var commit: String?
+    /// The command line that produced the report, quoted as a shell would need it.
+    public var commandLine: String?
 
     /// Creates the environment block.
-    public init(toolchain: String, cores: Int, allocator: String, startedAt: String, build: String? = nil) {
+    public init(toolchain: String, cores: Int, allocator: String, startedAt: String, build: String? = nil,
+                version: String? = nil, commit: String? = nil, commandLine: String? = nil) {
         self.toolchain = toolchain
         self.cores = cores
         self.allocator = allocator
         self.startedAt = startedAt
         self.build = build
+        self.version = version
+        self.commit = commit
+        self.commandLine = commandLine
     }
 }
 

@@ -6,7 +6,8 @@ import StormReport
 /// `flagstorm compare BASELINE CURRENT`: the regression gate between two sets of reports.
 ///
 /// Exit codes: 0 no regression; 2 a regression; 64 bad input (an unreadable
-/// report, a missing baseline, a bad `--tolerance`).
+/// report, a missing baseline, a bad `--tolerance`, or too few repeats on a side
+/// to judge latencies without `--counts-only`).
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -30,6 +31,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "text or md.")
     var format: String = "text"
 
+    @Flag(help: "Compare counts only, even when a side has too few repeats to judge latencies (without it, that is an error).")
+    var countsOnly = false
+
     func validate() throws {
         _ = try Self.parseTolerances(metricTolerances)
         if let tolerance, !(tolerance >= 0) { throw ValidationError("--tolerance: must be >= 0, got \(tolerance)") }
@@ -37,20 +41,27 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try Self.compare(baseline: [baseline], current: current, tolerance: tolerance,
-                                      tolerances: Self.parseTolerances(metricTolerances))
+        var result = try Self.compare(baseline: [baseline], current: try ReportFiles.load(current), tolerance: tolerance,
+                                      tolerances: Self.parseTolerances(metricTolerances), countsOnly: countsOnly)
+        if let reason = result.latencyNotJudged, !countsOnly {
+            throw BadInput("\(reason), or pass --counts-only to compare counts alone")
+        }
+        if countsOnly { result.latencyNotJudged = result.latencyNotJudged ?? "latencies and lock waits not judged: --counts-only" }
         let format = try ReportFormat.parse(format, allowed: [.text, .md])[0]
         print(format == .md ? BaselineComparison.renderMarkdown(result) : BaselineComparison.renderText(result))
         if result.hasRegression { throw Self.regression }
     }
 
     /// Loads both sides and compares them; a baseline with nothing in common with the current runs is bad input.
-    static func compare(baseline: [String], current: [String], tolerance: Double?,
-                        tolerances: [String: Double]) throws -> BaselineComparison.Result {
+    ///
+    /// With too few repeats on a side (``BaselineComparison/minimumRepeatsForLatency``) latencies and lock waits are
+    /// not judged and the result says why (`run --baseline` states it in every artifact; `compare` refuses unless
+    /// `--counts-only`); `countsOnly` skips them regardless.
+    static func compare(baseline: [String], current after: [RunSummary], tolerance: Double?,
+                        tolerances: [String: Double], countsOnly: Bool = false) throws -> BaselineComparison.Result {
         let before = try ReportFiles.load(baseline)
-        let after = try ReportFiles.load(current)
         let result = BaselineComparison.compare(baseline: before, current: after, defaultTolerance: tolerance,
-                                                tolerances: tolerances)
+                                                tolerances: tolerances, countsOnly: countsOnly)
         if result.rows.isEmpty {
             throw BadInput("the baseline (\(baseline.joined(separator: ", "))) has none of the current scenarios; record one with flagstorm run --update-baseline")
         }

@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let selected = Set(only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
         let demos = WeaknessDemonstration.builtIn.filter { selected.isEmpty || selected.contains($0.id) }
-        let (folder, _) = try RunCommand.makeReportFolder(in: out)
+        let folder = try ReportFolder.create(in: out).url
 
         var rows: [(demo: WeaknessDemonstration, results: [(FlagCachePolicy, WeaknessDemonstration.Outcome)])] = []
         var failures = 0

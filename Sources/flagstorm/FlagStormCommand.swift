@@ -13,7 +13,8 @@ struct FlagStormCommand: AsyncParsableCommand {
             64 bad input (unknown option, bad value, a broken scenario file); 70 internal or environment error \
             (for example an output folder that cannot be written).
             """,
-        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, HuntCommand.self, PlanCommand.self, ServeCommand.self, DemoCommand.self]
+        version: RunEnvironment.versionLine,
+        subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, HuntCommand.self, PlanCommand.self, ServeCommand.self, DemoCommand.self, EnvironmentCommand.self]
     )
 
     /// Exit code when a gate (expectation, threshold, invariant) failed.
@@ -27,6 +28,15 @@ struct FlagStormCommand: AsyncParsableCommand {
         // First, before anything allocates for keeps: jemalloc becomes the
         // allocator (by re-executing under LD_PRELOAD) when it is installed.
         AllocatorSelection.reexecuteUnderJemallocIfAvailable()
+        if let problem = AllocatorSelection.requestProblem {
+            FileHandle.standardError.write(Data("flagstorm: error: \(problem)\n".utf8))
+            exit(withError: ExitCode(64))
+        }
+        if AllocatorSelection.request == .jemalloc, AllocatorProbe().allocator != .jemalloc {
+            let why = AllocatorSelection.outcome(for: AllocatorProbe()) ?? "jemalloc is not serving malloc"
+            FileHandle.standardError.write(Data("flagstorm: error: FLAGSTORM_ALLOCATOR=jemalloc, but \(why)\n".utf8))
+            exit(withError: internalError)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -127,8 +127,17 @@ struct HuntCommand: AsyncParsableCommand {
         if let trace = outcome.trace {
             let same = again.trace?.digest == trace.digest && again.violations == outcome.violations
             print("  replay: \(same ? "identical" : "DIFFERENT") trace (digest \(SimulationTrace.hex(trace.digest)), \(trace.stepCount) steps); "
-                  + "reproduce with: flagstorm hunt \(settings.file ?? settings.name) --policy \(settings.policy.rawValue) --strategy \(strategy) --replay \(outcome.seed)")
+                  + "reproduce with: " + reproduceCommand(settings, strategy: strategy, seed: outcome.seed))
         }
+    }
+
+    /// The command that replays `seed` exactly: every option that changes what a seed runs (the scenario, the policy,
+    /// the strategy, the planted race), shell-quoted, so it can be pasted verbatim.
+    static func reproduceCommand(_ settings: RunSettings, strategy: SchedulingStrategy, seed: UInt64) -> String {
+        var words = ["flagstorm", "hunt", settings.file ?? settings.name, "--policy", settings.policy.rawValue,
+                     "--strategy", "\(strategy)", "--replay", "\(seed)"]
+        if settings.plantedRace { words.append("--planted-race") }
+        return words.map(RunEnvironment.shellQuoted).joined(separator: " ")
     }
 
     /// Runs `seed` twice, checks the traces are identical, and prints the trace; returns 1 if a property broke.

@@ -39,22 +39,18 @@ struct MergeCommand: ParsableCommand {
         } catch let problem as ShardMerge.Problem {
             throw BadInput(problem.description)
         }
-        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
+        let folder = try ReportFolder.create(in: out)
         for summary in merged {
             print(ConsoleSummary.render(summary))
             print("")
             if formats.contains(.json) {
-                try RunCommand.write(JSONReport.encode(summary), to: folder.appendingPathComponent(RunCommand.fileName(summary)))
+                try ReportFolder.write(JSONReport.encode(summary), to: folder.file(RunCommand.fileName(summary)))
             }
         }
-        try RunCommand.writeRunDocuments(merged, formats: formats, into: folder)
-        RunCommand.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
-        let failed = merged.filter { $0.verdict == .fail }
-        if failed.isEmpty {
-            print("PASS: merged \(merged.count) report(s); reports in \(folder.path)")
-        } else {
-            print("FAIL: \(failed.map { "\($0.scenario.name) [\($0.scenario.policy)]" }.joined(separator: ", ")); reports in \(folder.path)")
-            throw FlagStormCommand.gateFailed
-        }
+        let verdict = SuiteVerdict(summaries: merged)
+        try RunCommand.writeRunDocuments(verdict, formats: formats, into: folder)
+        folder.pointLatest()
+        print("\(verdict.headline): merged \(merged.count) report(s); reports in \(folder.url.path)")
+        if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
     }
 }

@@ -80,7 +80,8 @@ struct PlanCommand: AsyncParsableCommand {
         if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
         if let policy { spec.policies = policy.policies }
 
-        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
+        let reportFolder = try ReportFolder.create(in: out)
+        let folder = reportFolder.url
         let report: PlanReport
         do {
             report = try await run(spec, sweeps: sweeps)
@@ -89,15 +90,15 @@ struct PlanCommand: AsyncParsableCommand {
         }
         print(PlanConsoleSummary.render(report))
         if formats.contains(.json) {
-            try RunCommand.write(PlanJSONReport.encode(report), to: folder.appendingPathComponent("\(spec.name).json"))
+            try ReportFolder.write(PlanJSONReport.encode(report), to: folder.appendingPathComponent("\(spec.name).json"))
         }
         if formats.contains(.md) {
-            try RunCommand.write(Data(PlanMarkdownReport.render(report).utf8), to: folder.appendingPathComponent("\(spec.name).md"))
+            try ReportFolder.write(Data(PlanMarkdownReport.render(report).utf8), to: folder.appendingPathComponent("\(spec.name).md"))
         }
         if formats.contains(.html) {
-            try RunCommand.write(Data(PlanHTMLReport.render(report).utf8), to: folder.appendingPathComponent("\(spec.name).html"))
+            try ReportFolder.write(Data(PlanHTMLReport.render(report).utf8), to: folder.appendingPathComponent("\(spec.name).html"))
         }
-        RunCommand.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
+        reportFolder.pointLatest()
         if report.hasDisagreement {
             print("DISAGREEMENT: a closed form and the simulation differ beyond tolerance (a model or engine bug); reports in \(folder.path)")
             throw FlagStormCommand.gateFailed

@@ -70,14 +70,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runShard = try shard.map { try RunShard(parsing: $0) }
         if let runShard {
-            for (path, spec) in selected where spec.hosts.count < runShard.count {
-                throw BadInput("\(path): --shard \(runShard): the scenario has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)")
+            let problems = selected.filter { $0.spec.hosts.count < runShard.count }.map { path, spec in
+                "\(path): --shard \(runShard): the scenario has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)"
             }
+            if !problems.isEmpty { throw BadInput(problems.joined(separator: "\n")) }
         }
-        let (folder, stamp) = try RunCommand.makeReportFolder(in: out)
+        let folder = try ReportFolder.create(in: out)
+        let recorder = InterruptibleRun(folder: folder, formats: formats)
         let environment = RunEnvironment.current()
         let progress = quiet ? nil : ProgressLine.ifTerminal()
-        var failed: [String] = []
         var summaries: [RunSummary] = []
         for (path, var spec) in selected {
             if let seed { spec.seed = seed; spec.server.seed = seed; spec.cache.jitterSeed = seed }
@@ -86,56 +87,62 @@ struct RunCommand: AsyncParsableCommand {
                 settings.recordLatency = !noProbes
                 settings.shard = runShard
                 for repetition in 1...`repeat` {
+                    recorder.starting("\(spec.name) [\(policy.rawValue)]" + (`repeat` > 1 ? " repeat \(repetition)/\(`repeat`)" : ""))
                     var summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
                     progress?.clear()
                     if `repeat` > 1 { summary.scenario.repetition = "\(repetition)/\(`repeat`)" }
+                    if formats.contains(.json) {
+                        try ReportFolder.write(JSONReport.encode(summary), to: folder.file(Self.fileName(summary)))
+                    }
+                    summaries.append(summary)
+                    recorder.finished(summary)
+                    // Printed once recorded, so whatever the console shows an interruption's report holds.
                     // Repeats after the first print one line each: the full summary is in the reports.
                     print(repetition == 1 ? ConsoleSummary.render(summary) + "\n" : "  repeat \(repetition)/\(`repeat`): \(summary.verdict.rawValue)")
-                    summaries.append(summary)
-                    if formats.contains(.json) {
-                        try Self.write(JSONReport.encode(summary), to: folder.appendingPathComponent(Self.fileName(summary)))
-                    }
-                    if summary.verdict == .fail { failed.append("\(spec.name) [\(policy.rawValue)]\(`repeat` > 1 ? " repeat \(repetition)" : "")") }
+                    fflush(nil) // a CI log (a pipe, block-buffered) shows each run as it ends, not all at exit
                 }
             }
         }
-        try Self.writeRunDocuments(summaries, formats: formats, into: folder)
-        Self.pointLatest(at: stamp, in: URL(fileURLWithPath: out))
-        var regression = false
+        recorder.finishing()
+        // The one verdict: thresholds and gating invariants, then the baseline comparison, judged once and
+        // written into every artifact before the exit code says it.
+        var comparison: BaselineComparison.Result?
         if let baseline, !updateBaseline {
-            let result = try CompareCommand.compare(baseline: [baseline], current: [folder.path], tolerance: nil, tolerances: [:])
+            let result = try CompareCommand.compare(baseline: [baseline], current: summaries, tolerance: nil, tolerances: [:])
             print(BaselineComparison.renderText(result))
-            try Self.write(Data(BaselineComparison.renderMarkdown(result).utf8), to: folder.appendingPathComponent("comparison.md"))
-            regression = result.hasRegression
+            try ReportFolder.write(Data(BaselineComparison.renderMarkdown(result).utf8), to: folder.file("comparison.md"))
+            comparison = result
         }
+        let verdict = SuiteVerdict(summaries: summaries, comparison: comparison, baseline: baseline)
+        try Self.writeRunDocuments(verdict, formats: formats, into: folder)
+        folder.pointLatest()
         if updateBaseline {
-            let target = URL(fileURLWithPath: baseline ?? "Reports/baselines")
-            do {
-                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-                // Replace every earlier report of these scenarios and policies (a new baseline may have fewer repeats).
-                let replaced = Set(summaries.map { "\($0.scenario.name).\($0.scenario.policy)." })
-                for name in try FileManager.default.contentsOfDirectory(atPath: target.path)
-                where name.hasSuffix(".json") && replaced.contains(where: { name.hasPrefix($0) }) {
-                    try FileManager.default.removeItem(at: target.appendingPathComponent(name))
-                }
-                for summary in summaries {
-                    try JSONReport.encode(summary).write(to: target.appendingPathComponent(Self.fileName(summary)))
-                }
-            } catch {
-                throw RunError("cannot write the baseline into \(target.path): \(error.localizedDescription)")
+            try Self.writeBaseline(summaries, into: URL(fileURLWithPath: baseline ?? "Reports/baselines"))
+        }
+        print("\(verdict.headline): \(selected.count) scenario(s), \(summaries.count) run(s); reports in \(folder.url.path)")
+        for line in verdict.failedRuns.map({ "  failed: \($0.scenario.name) [\($0.scenario.policy)]: " + MarkdownReport.failedChecks($0).joined(separator: "; ") })
+            + verdict.regressionLines.map({ "  regressed: " + $0 }) {
+            print(line)
+        }
+        if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
+    }
+
+    /// Replaces every earlier baseline report of these scenarios and policies (a new baseline may have fewer repeats) with `summaries`.
+    static func writeBaseline(_ summaries: [RunSummary], into target: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            let replaced = Set(summaries.map { "\($0.scenario.name).\($0.scenario.policy)." })
+            for name in try FileManager.default.contentsOfDirectory(atPath: target.path)
+            where name.hasSuffix(".json") && replaced.contains(where: { name.hasPrefix($0) }) {
+                try FileManager.default.removeItem(at: target.appendingPathComponent(name))
             }
-            print("baseline updated: \(summaries.count) report(s) in \(target.path)")
+            for summary in summaries {
+                try JSONReport.encode(summary).write(to: target.appendingPathComponent(Self.fileName(summary)), options: .atomic)
+            }
+        } catch {
+            throw RunError("cannot write the baseline into \(target.path): \(error.localizedDescription)")
         }
-        if failed.isEmpty, regression {
-            print("REGRESSION against \(baseline ?? ""); reports in \(folder.path)")
-            throw CompareCommand.regression
-        }
-        if failed.isEmpty {
-            print("PASS: \(selected.count) scenario(s); reports in \(folder.path)")
-        } else {
-            print("FAIL: \(failed.joined(separator: ", ")); reports in \(folder.path)")
-            throw FlagStormCommand.gateFailed
-        }
+        print("baseline updated: \(summaries.count) report(s) in \(target.path)")
     }
 
     /// `<scenario>.<policy>[.shardIofN][.repeatK].json`.
@@ -146,49 +153,16 @@ struct RunCommand: AsyncParsableCommand {
         return name + ".json"
     }
 
-    /// Writes the documents that cover every run of a folder: `summary.md`, `report.html`, `junit.xml` (as `formats` ask).
-    static func writeRunDocuments(_ summaries: [RunSummary], formats: [ReportFormat], into folder: URL) throws {
-        let documents: [(ReportFormat, String, ([RunSummary]) -> String)] = [
+    /// Writes the documents that cover every run of a folder under their one verdict: `summary.md`, `report.html`,
+    /// `junit.xml` (as `formats` ask) and always `verdict.json`.
+    static func writeRunDocuments(_ verdict: SuiteVerdict, formats: [ReportFormat], into folder: ReportFolder) throws {
+        let documents: [(ReportFormat, String, (SuiteVerdict) -> String)] = [
             (.md, "summary.md", MarkdownReport.render), (.html, "report.html", HTMLReport.render),
             (.junit, "junit.xml", JUnitReport.render),
         ]
         for (format, name, render) in documents where formats.contains(format) {
-            try write(Data(render(summaries).utf8), to: folder.appendingPathComponent(name))
+            try ReportFolder.write(Data(render(verdict).utf8), to: folder.file(name))
         }
-    }
-
-    static func write(_ data: Data, to file: URL) throws {
-        do {
-            try data.write(to: file)
-        } catch {
-            throw RunError("cannot write \(file.path): \(error.localizedDescription)")
-        }
-    }
-
-    /// Makes `latest` (beside the timestamped folders) point at this run; best effort.
-    static func pointLatest(at stamp: String, in parent: URL) {
-        let link = parent.appendingPathComponent("latest")
-        try? FileManager.default.removeItem(at: link)
-        try? FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: stamp)
-    }
-
-    /// Creates `<parent>/<timestamp>` for one run's reports; an unwritable parent is one line saying what to do.
-    static func makeReportFolder(in parent: String) throws -> (folder: URL, stamp: String) {
-        let stamp = timestamp()
-        let folder = URL(fileURLWithPath: parent).appendingPathComponent(stamp)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(folder.path): \(error.localizedDescription); pass a writable --out")
-        }
-        return (folder, stamp)
-    }
-
-    static func timestamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: Date())
+        try ReportFolder.write(verdict.json(), to: folder.file("verdict.json"))
     }
 }

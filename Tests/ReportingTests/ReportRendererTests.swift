@@ -28,9 +28,9 @@ import Testing
 
     @Test func junitHasOneCasePerThresholdAndInvariantAndFailsTheGatingOnes() {
         let xml = JUnitReport.render([Self.summary(failing: true)])
-        #expect(xml.contains(#"<testsuites name="flagstorm" tests="2" failures="2">"#))
+        #expect(xml.contains(#"<testsuites name="flagstorm: FAIL (1 of 1 runs)" tests="2" failures="2">"#))
         #expect(xml.contains(#"<testcase classname="w04-double-release [recommended].thresholds" name="answers.wrong == 0">"#))
-        #expect(xml.contains(#"<failure message="observed 7, needed == 0">"#))
+        #expect(xml.contains(#"<failure type="threshold" message="observed 7, needed == 0">"#))
         // Example text is escaped for XML.
         #expect(xml.contains("check returned &lt;false&gt; &amp; &quot;more&quot;"))
         #expect(!xml.contains("<false>"))
