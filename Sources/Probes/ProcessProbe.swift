@@ -33,6 +33,33 @@ public enum ProcessProbe {
         return count
     }
 
+    /// The open file descriptors and what each refers to (`readlink` of `/proc/self/fd/N`: `socket:[123]`, `anon_inode:[eventfd]`, a path), or `nil` without `/proc`.
+    ///
+    /// For naming what a descriptor leak was: the report lists the descriptors
+    /// open after the run that were not open before it.
+    public static func openFileDescriptors() -> [Int32: String]? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        let ownDescriptor = dirfd(directory)
+        var numbers: [Int32] = []
+        while let entry = readdir(directory) {
+            let number: Int32? = withUnsafePointer(to: &entry.pointee.d_name) { name in
+                name.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    Int32(String(cString: $0))
+                }
+            }
+            guard let number, number != ownDescriptor else { continue }
+            numbers.append(number)
+        }
+        var targets: [Int32: String] = [:]
+        var buffer = [CChar](repeating: 0, count: 4_096)
+        for number in numbers {
+            let length = readlink("/proc/self/fd/\(number)", &buffer, buffer.count - 1)
+            targets[number] = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        }
+        return targets
+    }
+
     /// The resident set size in bytes, from `/proc/self/statm` (resident pages × page size).
     ///
     /// Memory the process really occupies, allocator caches included; a

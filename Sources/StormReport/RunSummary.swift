@@ -389,6 +389,10 @@ public struct LeakFigures: Codable, Sendable, Hashable {
     public var allocatedBytesGrowth: Int?
     /// Growth of open file descriptors across the run.
     public var fdGrowth: Int
+    /// The descriptors open after the run that were not before it (`fd 17: socket:[123]`), when `fdGrowth` > 0; `nil` otherwise.
+    ///
+    /// Names what leaked, so a growth can be told from a process-wide resource created on first use.
+    public var descriptorsLeaked: [String]?
 
     /// Creates the figures.
     public init(cacheEntriesAfterDrain: Int = 0, clientsAfterDrain: Int = 0, leasesOutstanding: Int = 0,
@@ -403,6 +407,7 @@ public struct LeakFigures: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case cacheEntriesAfterDrain, clientsAfterDrain, leasesOutstanding, tasksOutstanding, allocatedBytesGrowth, fdGrowth
+        case descriptorsLeaked
     }
 
     /// Encodes every key, `allocatedBytesGrowth` as `null` when unknown (a missing key reads as a schema change).
@@ -414,6 +419,7 @@ public struct LeakFigures: Codable, Sendable, Hashable {
         try container.encode(tasksOutstanding, forKey: .tasksOutstanding)
         try container.encode(allocatedBytesGrowth, forKey: .allocatedBytesGrowth)
         try container.encode(fdGrowth, forKey: .fdGrowth)
+        try container.encodeIfPresent(descriptorsLeaked, forKey: .descriptorsLeaked)
     }
 }
 

@@ -27,8 +27,22 @@ package final class HTTPFlagServerEndpoint: FlagServerEndpoint {
     /// first use (NIO's shared event loops; the concurrency runtime's timer,
     /// a `timerfd` created by the first `Task.sleep`), so per-run descriptor
     /// counts start after them.
+    ///
+    /// Why every priority: libdispatch, which times `Task.sleep` on Linux, keeps
+    /// a timer heap (and its `timerfd`) per clock and quality of service, made on
+    /// first use. A sleep at only the caller's priority left a child task's first
+    /// sleep to open one during the first run: `fdGrowth` +1, `anon_inode:[timerfd]`,
+    /// in about one fresh process in ten. And every event loop runs a task, so each
+    /// loop's selector descriptors exist before the count.
     package static func prepareProcessWideResources() async {
-        _ = MultiThreadedEventLoopGroup.singleton.next()
+        for loop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
+            try? await loop.submit {}.get()
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for priority in [TaskPriority.high, .medium, .low, .background, .userInitiated, .utility] {
+                group.addTask(priority: priority) { try? await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
         try? await Task.sleep(for: .milliseconds(1))
     }
 

@@ -32,6 +32,7 @@ package enum ScenarioRun {
         // remains was leaked (a pool's idle keep-alive connections are not).
         await HTTPFlagServerEndpoint.prepareProcessWideResources()
         let fdsBefore = ProcessProbe.openFileDescriptorCount()
+        let descriptorsBefore = ProcessProbe.openFileDescriptors() ?? [:]
         let model = FlagServerModel(configuration: settings.server, start: CoarseMonotonicClock().now())
         let endpoint = try await makeEndpoint(model: model)
         let runner = StormRunner(settings: settings, endpoint: endpoint)
@@ -59,6 +60,10 @@ package enum ScenarioRun {
         var result = summary!
         if let fdsBefore, let fdsAfter = await settledFileDescriptorCount(atMost: fdsBefore) {
             result.leaks.fdGrowth = fdsAfter - fdsBefore
+            if fdsAfter > fdsBefore, let after = ProcessProbe.openFileDescriptors() {
+                result.leaks.descriptorsLeaked = after.filter { descriptorsBefore[$0.key] != $0.value }
+                    .sorted { $0.key < $1.key }.map { "fd \($0.key): \($0.value)" }
+            }
             StormRunner.judge(&result, thresholds: settings.thresholds)
         }
         return result
