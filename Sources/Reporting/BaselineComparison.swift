@@ -91,6 +91,38 @@ public enum BaselineComparison {
         "latency.isEnabled.p50_ns", "latency.isEnabled.p99_ns", "latency.open.p99_ns", "latency.fetch.p99_ns",
     ]
 
+    /// The metrics a relative tolerance applies to (`--tolerance`, `--metric-tolerance`): ``latencyMetrics`` and each
+    /// lock's wait p99 (`contention.LOCK.wait_p99_ns`, LOCK one of ``StormReport/MetricVocabulary/locks``).
+    public static var toleranceMetrics: [String] {
+        latencyMetrics + MetricVocabulary.locks.map { "contention.\($0).wait_p99_ns" }
+    }
+
+    /// Why `metric` cannot be given a tolerance, or `nil` when it can (it is one of ``toleranceMetrics``).
+    ///
+    /// Why checked: a tolerance for a metric the comparison never reads (a typo, a percentile it does not compare,
+    /// a count it compares exactly) would be accepted and silently change nothing.
+    public static func toleranceProblem(forMetric metric: String) -> String? {
+        let known = toleranceMetrics
+        guard !known.contains(metric) else { return nil }
+        let list = "tolerances apply to \(known.joined(separator: ", "))"
+        if exactCounts.contains(metric) || MetricVocabulary.invariants.map({ "invariants.\($0)" }).contains(metric) {
+            return "\(metric) is compared exactly (a count that must not grow), never with a tolerance; \(list)"
+        }
+        if let suggestion = MetricVocabulary.suggestion(for: metric, among: known) {
+            return "\(metric) is not a metric compare judges with a tolerance; did you mean \(suggestion)? (\(list))"
+        }
+        if MetricVocabulary.run.metric(named: metric) != nil {
+            return "\(metric) is a report field, but compare does not compare it; \(list)"
+        }
+        return "\(metric) is not a metric compare judges with a tolerance; \(list)"
+    }
+
+    /// Why `value` cannot be a relative tolerance (it must be finite and >= 0), or `nil` when it can.
+    public static func toleranceValueProblem(_ value: Double) -> String? {
+        value.isFinite && value >= 0 ? nil
+            : "must be a finite number >= 0 (a relative tolerance: 2.0 allows +200 % over the largest baseline), got \(value)"
+    }
+
     /// Latency differences at or below this many nanoseconds are within the probes' resolution.
     public static let latencySlackNanoseconds = 100.0
 

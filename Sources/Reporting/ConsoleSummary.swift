@@ -35,7 +35,7 @@ public enum ConsoleSummary {
         }
         for threshold in summary.thresholds {
             let mark = threshold.ok ? "✓" : "✗"
-            let observed = threshold.value.map { " (observed \(number($0)))" } ?? ""
+            let observed = threshold.observedText.map { " (observed \($0))" } ?? ""
             lines.append("  \(mark) \(threshold.expression)\(observed)" + (threshold.ok ? "" : threshold.message.map { ": \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")

@@ -171,7 +171,7 @@ public enum HTMLReport {
         } else {
             html.append(#"<ul class="failed">"#)
             for threshold in thresholds {
-                let observed = threshold.value.map { "observed <b>\(escape(ConsoleSummary.number($0)))</b>" } ?? "not evaluated"
+                let observed = threshold.observedText.map { "observed <b>\(escape($0))</b>" } ?? "not evaluated"
                 html.append("<li>threshold <code>\(escape(threshold.expression))</code>: \(observed)" + (threshold.message.map { " — \(escape($0))" } ?? "") + "</li>")
             }
             for invariant in gating { html.append("<li>" + invariantText(invariant) + "</li>") }
@@ -216,7 +216,7 @@ public enum HTMLReport {
         var html = ["<h4>Thresholds and invariants</h4>", "<table>", "<thead><tr><th></th><th>check</th><th>gating</th><th>observed</th><th>note</th></tr></thead>", "<tbody>"]
         for threshold in summary.thresholds {
             html.append("<tr\(threshold.ok ? "" : #" class="bad""#)><td>\(threshold.ok ? "✓" : "✗")</td><td><code>\(escape(threshold.expression))</code></td><td>yes</td>"
-                        + "<td class=\"num\">\(threshold.value.map { escape(ConsoleSummary.number($0)) } ?? "–")</td><td class=\"wrap\">\(escape(threshold.message ?? ""))</td></tr>")
+                        + "<td class=\"num\">\(threshold.observedText.map(escape) ?? "–")</td><td class=\"wrap\">\(escape(threshold.message ?? ""))</td></tr>")
         }
         for invariant in summary.invariants {
             let broken = invariant.violations > 0

@@ -82,7 +82,7 @@ public enum MarkdownReport {
         if !summary.thresholds.isEmpty {
             lines += ["", "| threshold | observed | |", "|---|---:|---|"]
             for threshold in summary.thresholds {
-                lines.append("| `\(escape(threshold.expression))` | \(threshold.value.map(ConsoleSummary.number) ?? "–") | \(threshold.ok ? "✓" : "✗ " + escape(threshold.message ?? "")) |")
+                lines.append("| `\(escape(threshold.expression))` | \(threshold.observedText ?? "–") | \(threshold.ok ? "✓" : "✗ " + escape(threshold.message ?? "")) |")
             }
         }
         let violated = summary.invariants.filter { $0.violations > 0 }
@@ -100,7 +100,7 @@ public enum MarkdownReport {
 
     /// The thresholds and gating invariants that failed, each with its observed value.
     public static func failedChecks(_ summary: RunSummary) -> [String] {
-        summary.thresholds.filter { !$0.ok }.map { "\($0.expression) (observed \($0.value.map(ConsoleSummary.number) ?? "n/a"))" }
+        summary.thresholds.filter { !$0.ok }.map { "\($0.expression) (observed \($0.observedText ?? "n/a"))" }
             + summary.invariants.filter { $0.gating && $0.violations > 0 }.map { "\($0.name): \($0.violations)" }
     }
 

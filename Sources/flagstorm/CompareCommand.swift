@@ -35,8 +35,10 @@ struct CompareCommand: ParsableCommand {
     var countsOnly = false
 
     func validate() throws {
+        if let tolerance, let problem = BaselineComparison.toleranceValueProblem(tolerance) {
+            throw ValidationError("--tolerance: \(problem)")
+        }
         _ = try Self.parseTolerances(metricTolerances)
-        if let tolerance, !(tolerance >= 0) { throw ValidationError("--tolerance: must be >= 0, got \(tolerance)") }
         _ = try ReportFormat.parse(format, allowed: [.text, .md])
     }
 
@@ -68,15 +70,26 @@ struct CompareCommand: ParsableCommand {
         return result
     }
 
+    /// Reads `METRIC=FRACTION` options, reporting every bad one at once: a malformed option, a metric compare does
+    /// not judge with a tolerance (``BaselineComparison/toleranceMetrics``), a value that is not finite and >= 0.
     static func parseTolerances(_ specs: [String]) throws -> [String: Double] {
         var tolerances: [String: Double] = [:]
+        var problems: [String] = []
         for spec in specs {
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value >= 0 else {
-                throw ValidationError("--metric-tolerance: expected METRIC=FRACTION such as latency.isEnabled.p99_ns=1.0, got '\(spec)'")
+            guard parts.count == 2, !parts[0].isEmpty, let value = Double(parts[1]) else {
+                problems.append("--metric-tolerance: expected METRIC=FRACTION such as latency.isEnabled.p99_ns=1.0, got '\(spec)'")
+                continue
+            }
+            if let problem = BaselineComparison.toleranceProblem(forMetric: parts[0]) {
+                problems.append("--metric-tolerance \(spec): \(problem)")
+            }
+            if let problem = BaselineComparison.toleranceValueProblem(value) {
+                problems.append("--metric-tolerance \(spec): \(problem)")
             }
             tolerances[parts[0]] = value
         }
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
         return tolerances
     }
 }

@@ -71,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         let runShard = try shard.map { try RunShard(parsing: $0) }
         if let runShard {
             let problems = selected.filter { $0.spec.hosts.count < runShard.count }.map { path, spec in
-                "\(path): --shard \(runShard): the scenario has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)"
+                "\(path): --shard \(runShard): scenario \(spec.name) has \(spec.hosts.count) host(s), fewer than \(runShard.count) shards; use at most \(spec.hosts.count)"
             }
             if !problems.isEmpty { throw BadInput(problems.joined(separator: "\n")) }
         }

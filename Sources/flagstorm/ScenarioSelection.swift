@@ -6,7 +6,8 @@ enum ScenarioSelection {
     /// The default suite's folder, relative to the working directory.
     static let defaultFolder = "Scenarios"
 
-    /// Loads `paths` (or every `*.yaml` in `Scenarios/`), reporting every problem of every file at once.
+    /// Loads `paths` (or every `*.yaml` in `Scenarios/`), reporting every problem of every file at once
+    /// (a headline naming each broken file and scenario, then its problems, one per line with its path).
     static func load(_ paths: [String]) throws -> [(path: String, spec: ScenarioSpec)] {
         var files: [String] = []
         if paths.isEmpty {
@@ -27,10 +28,10 @@ enum ScenarioSelection {
         var loaded: [(String, ScenarioSpec)] = []
         var errors: [String] = []
         for file in files {
-            do {
+            do throws(ScenarioError) {
                 loaded.append((file, try ScenarioSpec.load(contentsOf: file)))
             } catch {
-                errors.append(error.description)
+                errors.append(error.name == nil ? error.description : error.headline + "\n" + error.description)
             }
         }
         if !errors.isEmpty { throw BadInput(errors.joined(separator: "\n")) }

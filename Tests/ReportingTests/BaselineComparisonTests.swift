@@ -157,3 +157,28 @@ import Testing
         #expect(BaselineComparison.renderText(result).contains("no baseline  new-scenario [recommended]"))
     }
 }
+
+extension BaselineComparisonTests {
+    @Test func aToleranceMayNameOnlyAMetricCompareJudgesWithOne() {
+        for metric in BaselineComparison.latencyMetrics + ["contention.flagCache.registry.wait_p99_ns", "contention.clientManager.registry.wait_p99_ns"] {
+            #expect(BaselineComparison.toleranceProblem(forMetric: metric) == nil, "\(metric)")
+        }
+        let list = "tolerances apply to " + BaselineComparison.toleranceMetrics.joined(separator: ", ")
+        #expect(BaselineComparison.toleranceProblem(forMetric: "latency.bogus.p99_ns")
+            == "latency.bogus.p99_ns is not a metric compare judges with a tolerance; \(list)")
+        #expect(BaselineComparison.toleranceProblem(forMetric: "latency.fetch.p99ns")
+            == "latency.fetch.p99ns is not a metric compare judges with a tolerance; did you mean latency.fetch.p99_ns? (\(list))")
+        #expect(BaselineComparison.toleranceProblem(forMetric: "latency.close.p99_ns")
+            == "latency.close.p99_ns is a report field, but compare does not compare it; \(list)")
+        #expect(BaselineComparison.toleranceProblem(forMetric: "answers.wrong")
+            == "answers.wrong is compared exactly (a count that must not grow), never with a tolerance; \(list)")
+    }
+
+    @Test func aToleranceMustBeFiniteAndNotNegative() {
+        #expect(BaselineComparison.toleranceValueProblem(2.0) == nil)
+        #expect(BaselineComparison.toleranceValueProblem(0) == nil)
+        for bad in [Double.infinity, .nan, -0.5] {
+            #expect(BaselineComparison.toleranceValueProblem(bad)?.hasPrefix("must be a finite number >= 0") == true, "\(bad)")
+        }
+    }
+}

@@ -69,3 +69,16 @@ import Testing
         #expect(!markdown.contains("host-5 "))
     }
 }
+
+extension ReportRendererTests {
+    @Test func observedValuesAreShownInTheUnitTheThresholdWasWrittenIn() {
+        var summary = Self.summary(failing: true)
+        summary.thresholds = [ThresholdResult(expression: "latency.isEnabled.p99_ns < 5ms", ok: false, value: 7_200_000,
+                                              message: "observed 7.2ms, needed < 5ms")]
+        #expect(ConsoleSummary.render(summary).contains("✗ latency.isEnabled.p99_ns < 5ms (observed 7.2ms): observed 7.2ms, needed < 5ms"))
+        let markdown = MarkdownReport.render([summary])
+        #expect(markdown.contains("| `latency.isEnabled.p99_ns < 5ms` | 7.2ms | ✗ observed 7.2ms, needed < 5ms |"))
+        #expect(markdown.contains("latency.isEnabled.p99_ns < 5ms (observed 7.2ms)"))
+        #expect(HTMLReport.render([summary]).contains("observed <b>7.2ms</b>"))
+    }
+}

@@ -57,11 +57,18 @@ import Testing
         }
     }
 
-    @Test func anUnknownFieldFailsWithAMessageNamingIt() throws {
-        let result = try ThresholdExpression("fetches.bogus == 0").evaluate(on: Self.summary())
+    @Test func anUnknownFieldIsASyntaxErrorListingItsSectionsFields() {
+        #expect(throws: ThresholdSyntaxError("\"fetches.bogus == 0\": no such report field fetches.bogus (fetches.FIELD with FIELD one of total, minimum, redundant, failed, rateLimited, beforeRetryAfter, peakPerHostPerMinute)")) {
+            try ThresholdExpression("fetches.bogus == 0")
+        }
+    }
+
+    @Test func aFieldTheRunDidNotRecordFailsSayingItWasNotMeasured() throws {
+        // A known operation whose entry is absent (e.g. the probes were off).
+        let result = try ThresholdExpression("latency.fetch.p99_ns < 5ms").evaluate(on: Self.summary())
         #expect(!result.ok)
         #expect(result.value == nil)
-        #expect(result.message == "no numeric value for fetches.bogus in the report (missing, or null: not measured in this run)")
+        #expect(result.message == "no numeric value for latency.fetch.p99_ns in the report (missing, or null: not measured in this run)")
     }
 
     @Test func malformedExpressionsAreSyntaxErrors() {

@@ -26,7 +26,10 @@ extension ScenarioSpec {
                 problems.append(problem)
             }
         }
-        guard let spec, problems.isEmpty else { throw ScenarioError(file: file, problems: problems) }
+        guard let spec, problems.isEmpty else {
+            let named = spec.map(\.name).flatMap { name in problems.contains { $0.path == "name" } || name.isEmpty ? nil : name }
+            throw ScenarioError(file: file, problems: problems, name: named)
+        }
         return spec
     }
 

@@ -1,6 +1,7 @@
 import FeatureFlags
 import FlagServer
 import Foundation
+import StormReport
 
 extension ScenarioSpec {
     /// Every problem with this scenario's values, each with its file path (`load.connections: must be > 0`); empty when it can run.
@@ -76,14 +77,33 @@ extension ScenarioSpec {
         }
         if rounds <= 0 { add("rounds", "must be > 0") }
         if drain < .zero { add("drain", "must be >= 0") }
-        for (policy, list) in [("seed", thresholds.seed), ("recommended", thresholds.recommended), ("all", thresholds.all)] {
-            for (index, expression) in list.enumerated() where expression.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                add("thresholds.\(policy)[\(index)]", "must not be empty")
-            }
-        }
+        Self.validateThresholds(thresholds, add)
 
         Self.validateServer(server, hosts: hostsUsable ? hosts : nil, kind: .scenario, add)
         return problems
+    }
+
+    /// Parses every threshold expression against the run report's ``StormReport/MetricVocabulary``, reporting each
+    /// one that cannot be judged at `thresholds.POLICY[INDEX]`, quoting it
+    /// (`thresholds.recommended[2]: "answers.wrng == 0": no such report field answers.wrng; did you mean answers.wrong?`).
+    ///
+    /// Why here and not when judging: a typo, a bad operator or a unit the field cannot have would otherwise
+    /// surface only after the load ran, as a failed gate ("not measured in this run").
+    static func validateThresholds(_ thresholds: ScenarioThresholds, _ add: (String, String) -> Void) {
+        for (policy, list) in [("seed", thresholds.seed), ("recommended", thresholds.recommended), ("all", thresholds.all)] {
+            for (index, expression) in list.enumerated() {
+                let path = "thresholds.\(policy)[\(index)]"
+                if expression.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    add(path, "must not be empty")
+                    continue
+                }
+                do throws(ThresholdSyntaxError) {
+                    _ = try ThresholdExpression(expression)
+                } catch {
+                    add(path, error.message)
+                }
+            }
+        }
     }
 
     /// Reports a name that is empty or not letters, digits and `-` (it names report files), at `name`.

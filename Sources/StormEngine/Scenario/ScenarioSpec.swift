@@ -79,8 +79,9 @@ import FlagServer
 ///   crashFetches: [2]        # these fetches (numbered from 1) crash, W10 on a refresh
 /// rounds: 1                  # > 0; repeat the load (leak soak)
 /// drain: 5s                  # >= 0; time allowed after the load for everything to close
-/// thresholds:                # expressions, evaluated by reporting
-///   recommended: ["fetches.redundant == 0"]
+/// thresholds:                # METRIC OP VALUE over report fields, checked when the file is read (StormReport's
+///                            # MetricVocabulary); durations and sizes may carry units: 5ms, 1.5s, 250us, 512KiB, 4GB
+///   recommended: ["fetches.redundant == 0", "latency.isEnabled.p99_ns < 5ms"]
 ///   seed: []
 ///   all: []
 /// ```

@@ -1,4 +1,5 @@
-/// Threshold expressions per policy, kept as text; reporting evaluates them.
+/// Threshold expressions per policy, kept as text (reports quote them as written); ``ScenarioSpec/validate()``
+/// parses each against the report's metric vocabulary, and the engine evaluates them after the run.
 public struct ScenarioThresholds: Sendable, Hashable {
     /// Checked on `seed` runs.
     public var seed: [String]

@@ -1,4 +1,5 @@
 import FeatureFlags
+import Foundation
 @testable import StormEngine
 import Testing
 
@@ -16,6 +17,24 @@ import Testing
         #expect(files.count >= 12)
         let errors = ScenarioSpec.validateFiles(files)
         #expect(errors.isEmpty, "\(errors.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test func everyShippedScenarioUnderScenariosValidatesIncludingItsThresholds() throws {
+        // Recursively: the hunt, scale and sim folders are run by name, not by default, and must stay valid too.
+        // Plan files (Scenarios/plans) are another format with no thresholds; PlanFilesTests reads them.
+        let enumerator = try #require(FileManager.default.enumerator(atPath: Self.folder))
+        let files = enumerator.compactMap { $0 as? String }
+            .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix("plans/") }
+            .sorted().map { Self.folder + "/" + $0 }
+        #expect(files.count >= 20)
+        let errors = ScenarioSpec.validateFiles(files)
+        #expect(errors.isEmpty, "\(errors.map(\.description).joined(separator: "\n"))")
+        var thresholds = 0
+        for file in files {
+            let spec = try ScenarioSpec.load(contentsOf: file)
+            thresholds += spec.thresholds.seed.count + spec.thresholds.recommended.count + spec.thresholds.all.count
+        }
+        #expect(thresholds >= 40)
     }
 
     @Test func theSuiteCoversEveryWeaknessAndCarriesRecommendedThresholds() throws {

@@ -61,7 +61,7 @@ drain: 10s
 thresholds:
   recommended: ["fetches.redundant == 0", "answers.wrong == 0"]
   seed: ["fetches.total > 1"]
-  all: ["leaks.clients == 0"]
+  all: ["leaks.clientsAfterDrain == 0"]
 """
 
 @Suite struct ScenarioSpecDecodingTests {
@@ -137,8 +137,8 @@ thresholds:
             close: .bimodal(base: .fixed(.milliseconds(1)), stallProbability: 0.01, stall: .seconds(2)),
             slowHosts: [SlowTelemetryHosts(hosts: ["host-0.example.com"], start: .fixed(.seconds(2)), close: .fixed(.seconds(3)))]))
         #expect(spec.fetcher == ScenarioFetcher(crash: 0.05))
-        #expect(spec.thresholds(for: .recommended) == ["fetches.redundant == 0", "answers.wrong == 0", "leaks.clients == 0"])
-        #expect(spec.thresholds(for: .seed) == ["fetches.total > 1", "leaks.clients == 0"])
+        #expect(spec.thresholds(for: .recommended) == ["fetches.redundant == 0", "answers.wrong == 0", "leaks.clientsAfterDrain == 0"])
+        #expect(spec.thresholds(for: .seed) == ["fetches.total > 1", "leaks.clientsAfterDrain == 0"])
     }
 
     @Test func minimalFileGetsTheDocumentedDefaults() throws {

@@ -205,6 +205,36 @@ func scenario(load: String = "{executor: burst, connections: 10}", _ extra: Stri
             == ["thresholds.recommended[1]: must not be empty"])
     }
 
+    @Test func threeBadThresholdsAreThreeProblemsReportedWithTheFilesOtherProblems() {
+        let found = problems("""
+            name: bad-thresholds
+            description: Three bad thresholds and two other mistakes.
+            load: {executor: burst, connections: 0}
+            rounds: 0
+            thresholds:
+              recommended: ["answers.wrong == 0", "answers.wrng == 0", "latency.isEnabled.p99_ns < 5ms"]
+              seed: ["fetches.total = 1"]
+              all: ["leaks.allocatedBytesGrowth < 512KiB", "latency.isEnabled.p99_ns < 5MiB"]
+            """)
+        #expect(found == [
+            "load.connections: must be > 0",
+            "rounds: must be > 0",
+            "thresholds.seed[0]: \"fetches.total = 1\": unknown operator =; did you mean ==? (operators: == != < <= > >=)",
+            "thresholds.recommended[1]: \"answers.wrng == 0\": no such report field answers.wrng; did you mean answers.wrong?",
+            "thresholds.all[1]: \"latency.isEnabled.p99_ns < 5MiB\": 5MiB is a size in bytes, but latency.isEnabled.p99_ns is a duration: write a duration such as 5ms, 250us, 1.5s (units ns us µs μs ms s m h) or plain nanoseconds",
+        ])
+    }
+
+    @Test func theErrorsHeadlineNamesTheFileTheScenarioAndHowManyProblems() {
+        do throws(ScenarioError) {
+            _ = try ScenarioSpec.decode(yaml: scenario("thresholds: {recommended: [\"answers.wrng == 0\", \"= 1\"]}"), file: "bad.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.name == "test")
+            #expect(error.headline == "bad.yaml: scenario test: 2 problems")
+        }
+    }
+
     @Test func fiveDifferentMistakesYieldFiveProblemsAtOnce() {
         let found = problems("""
             name: five-mistakes
