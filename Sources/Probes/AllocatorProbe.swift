@@ -27,7 +27,7 @@ public struct AllocatorProbe: Sendable, Hashable {
     public enum Allocator: String, Sendable, Hashable, Codable {
         /// jemalloc serves `malloc`: its `thread.allocated` rose by the probe allocation.
         case jemalloc
-        /// glibc's malloc serves `malloc`: its in-use count (`mallinfo2`) rose by the probe allocation.
+        /// glibc's malloc serves `malloc`: the dynamic linker binds `malloc` to the C library (its in-use count, `mallinfo2`, is the evidence).
         case glibc
         /// Neither counted the probe allocation (e.g. a sanitizer's allocator serves `malloc`).
         case unknown
@@ -99,11 +99,15 @@ public struct AllocatorProbe: Sendable, Hashable {
         let jemallocDelta: UInt64? = jemallocCounts && jemallocCountedAfter ? jemallocAfter &- jemallocBefore : nil
         let glibcDelta = glibcAfter >= glibcBefore ? glibcAfter - glibcBefore : 0
         let probe = UInt64(Self.probeAllocationBytes)
+        let exporter = Self.objectExportingMalloc()
         if block == nil {
             allocator = .unknown
         } else if let jemallocDelta, jemallocDelta >= probe {
             allocator = .jemalloc
-        } else if UInt64(glibcDelta) >= probe {
+        } else if exporter.map(Self.isCLibrary) == true {
+            // glibc's count is process-wide, so another thread's frees during the probe can hide its
+            // +1 MiB; the dynamic linker's binding of `malloc` to libc itself cannot be hidden (a
+            // sanitizer or a preloaded allocator would export it first), so it decides.
             allocator = .glibc
         } else {
             allocator = .unknown
@@ -118,7 +122,7 @@ public struct AllocatorProbe: Sendable, Hashable {
         }
         let jemallocText = jemallocDelta.map { "\($0) B" } ?? "unreadable"
         evidence = "1 MiB malloc: jemalloc thread.allocated +\(jemallocText), glibc in use +\(glibcDelta) B; "
-            + "malloc exported by \(Self.objectExportingMalloc() ?? "an unknown object")"
+            + "malloc exported by \(exporter ?? "an unknown object")"
     }
 
     /// Whether ``liveAllocatedBytes(flushingCaches:)`` gives a figure: a verified jemalloc with statistics, or a verified glibc.
@@ -191,6 +195,12 @@ public struct AllocatorProbe: Sendable, Hashable {
               cjemalloc_read_uint64("thread.deallocated", &deallocated) == 0
         else { return nil }
         return (allocated, deallocated)
+    }
+
+    /// Whether `path` is the C library itself (`/usr/lib/x86_64-linux-gnu/libc.so.6`), not an object that merely has "libc" in its name.
+    static func isCLibrary(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name == "libc.so.6" || name.hasPrefix("libc-2.") || name == "libc.so"
     }
 
     /// The path of the loaded object whose `malloc` the dynamic linker resolves first, from `/proc/self/maps`.
