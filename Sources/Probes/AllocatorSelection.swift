@@ -122,6 +122,9 @@ public enum AllocatorSelection {
             return environment("FLAGSTORM_NO_JEMALLOC") != nil ? "FLAGSTORM_NO_JEMALLOC set" : "FLAGSTORM_ALLOCATOR=glibc"
         case .jemalloc, .auto:
             if jemallocLibraryPath() == nil {
+                if let path = environment("FLAGSTORM_JEMALLOC_PATH"), !path.isEmpty {
+                    return "FLAGSTORM_JEMALLOC_PATH=\(path) is not a readable file"
+                }
                 return "libjemalloc.so.2 not found; apt-get install libjemalloc2 to measure with jemalloc"
             }
             return jemallocIsLoaded ? "jemalloc loaded but not serving malloc" : "jemalloc found but not preloaded"

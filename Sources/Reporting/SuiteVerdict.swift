@@ -28,7 +28,8 @@ public struct SuiteVerdict: Sendable {
     public var comparison: BaselineComparison.Result?
     /// The baseline folder as given, for the headline.
     public var baseline: String?
-    /// The runs that had not finished when the run was interrupted (`scenario [policy]`); empty when not interrupted.
+    /// The runs that had not finished when the run was interrupted (`scenario [policy]`: the one in progress, then those not
+    /// started); empty when not interrupted.
     public var unfinished: [String]
     /// Whether a signal stopped the run.
     public var interrupted: Bool
@@ -76,7 +77,8 @@ public struct SuiteVerdict: Sendable {
         var parts: [String] = []
         if interrupted {
             parts.append("INTERRUPTED after \(summaries.count) run\(summaries.count == 1 ? "" : "s")"
-                         + (unfinished.isEmpty ? "" : " (not finished: \(unfinished.joined(separator: ", ")))"))
+                         + (unfinished.isEmpty ? "" : " (not finished: \(unfinished.prefix(3).joined(separator: ", "))"
+                            + (unfinished.count > 3 ? " and \(unfinished.count - 3) more)" : ")")))
         }
         if !failedRuns.isEmpty { parts.append("FAIL (\(failedRuns.count) of \(summaries.count) runs)") }
         if !regressions.isEmpty {

@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The current reports: JSON files or folders (repeat runs are compared by their median).")
     var current: [String]
 
-    @Option(help: "Relative tolerance for every latency and lock wait, above the largest baseline repeat (default: 0.5 for medians, 1.0 for p99 and lock waits).")
+    @Option(help: "Relative tolerance for every latency and lock wait, above the largest baseline repeat (default: 0.5 for medians, 2.0 for p99s, 9.0 for lock waits).")
     var tolerance: Double?
 
     @Option(name: .customLong("metric-tolerance"), help: "A tolerance for one metric, e.g. latency.isEnabled.p99_ns=1.0 (repeatable).")

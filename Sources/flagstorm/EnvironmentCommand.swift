@@ -17,6 +17,14 @@ struct EnvironmentCommand: ParsableCommand {
     @Flag(help: "Print the block as JSON (the report's `environment` object).")
     var json = false
 
+    /// Where jemalloc was looked for: the path `FLAGSTORM_JEMALLOC_PATH` names, or the usual places.
+    static var notFound: String {
+        if let path = ProcessInfo.processInfo.environment["FLAGSTORM_JEMALLOC_PATH"], !path.isEmpty {
+            return "FLAGSTORM_JEMALLOC_PATH=\(path) is not a readable file"
+        }
+        return "not found in \(AllocatorSelection.searchPaths.joined(separator: ", "))"
+    }
+
     func run() throws {
         let probe = AllocatorProbe()
         let environment = RunEnvironment.current(allocator: probe)
@@ -33,7 +41,7 @@ struct EnvironmentCommand: ParsableCommand {
             cores       \(environment.cores)
             allocator   \(environment.allocator)
             evidence    \(probe.evidence)
-            jemalloc    \(AllocatorSelection.jemallocLibraryPath() ?? "not found in \(AllocatorSelection.searchPaths.joined(separator: ", "))")
+            jemalloc    \(AllocatorSelection.jemallocLibraryPath() ?? Self.notFound)
             chosen by   FLAGSTORM_ALLOCATOR=\(AllocatorSelection.request.rawValue) (auto | jemalloc | glibc)
             """)
     }

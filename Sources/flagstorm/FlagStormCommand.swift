@@ -11,7 +11,8 @@ struct FlagStormCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 success; 1 gate failed (a threshold or gating invariant); 2 regression against a baseline; \
             64 bad input (unknown option, bad value, a broken scenario file); 70 internal or environment error \
-            (for example an output folder that cannot be written).
+            (for example an output folder that cannot be written); 130 interrupted (SIGINT or SIGTERM; `run` writes a partial \
+            report marked INTERRUPTED).
             """,
         version: RunEnvironment.versionLine,
         subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, CompareCommand.self, MergeCommand.self, HuntCommand.self, PlanCommand.self, ServeCommand.self, DemoCommand.self, EnvironmentCommand.self]

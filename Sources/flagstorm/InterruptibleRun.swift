@@ -16,7 +16,6 @@ final class InterruptibleRun: @unchecked Sendable {
     /// What the run has done, guarded by `lock`.
     private struct State {
         var summaries: [RunSummary] = []
-        var current: String?
         var finishing = false
         var interrupted = false
     }
@@ -26,11 +25,14 @@ final class InterruptibleRun: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     let folder: ReportFolder
     let formats: [ReportFormat]
+    /// Every run planned, in order (`scenario [policy]`, with ` repeat K/N` when repeated).
+    let planned: [String]
 
-    /// Starts watching SIGINT and SIGTERM for a run writing into `folder`.
-    init(folder: ReportFolder, formats: [ReportFormat]) {
+    /// Starts watching SIGINT and SIGTERM for a run writing into `folder` that will run `planned` in order.
+    init(folder: ReportFolder, formats: [ReportFormat], planned: [String]) {
         self.folder = folder
         self.formats = formats
+        self.planned = planned
         let queue = DispatchQueue(label: "flagstorm.signals")
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
@@ -41,17 +43,9 @@ final class InterruptibleRun: @unchecked Sendable {
         }
     }
 
-    /// Notes that `label` (`scenario [policy]`) is running now.
-    func starting(_ label: String) {
-        lock.withLock { state.current = label }
-    }
-
-    /// Records a finished run (after its JSON report is written).
+    /// Records a finished run (after its JSON report is written); runs finish in the order planned.
     func finished(_ summary: RunSummary) {
-        lock.withLock {
-            state.summaries.append(summary)
-            state.current = nil
-        }
+        lock.withLock { state.summaries.append(summary) }
     }
 
     /// Marks the start of the final writes: a signal from now on exits without touching the folder (every write is atomic).
@@ -67,7 +61,7 @@ final class InterruptibleRun: @unchecked Sendable {
         }
         state.interrupted = true
         let summaries = state.summaries
-        let unfinished = state.current.map { [$0] } ?? []
+        let unfinished = Array(planned.dropFirst(summaries.count))
         let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
         if summaries.isEmpty {
             folder.removeIfEmpty()

@@ -65,7 +65,9 @@ enum ReportFiles {
             }
             if isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                files += names.filter { $0.hasSuffix(".json") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+                // A run folder's verdict.json is the suite's verdict (flagstorm.verdict/1), not a run's report.
+                files += names.filter { $0.hasSuffix(".json") && $0 != "verdict.json" }.sorted()
+                    .map { (path as NSString).appendingPathComponent($0) }
             } else {
                 files.append(path)
             }

@@ -76,7 +76,12 @@ struct RunCommand: AsyncParsableCommand {
             if !problems.isEmpty { throw BadInput(problems.joined(separator: "\n")) }
         }
         let folder = try ReportFolder.create(in: out)
-        let recorder = InterruptibleRun(folder: folder, formats: formats)
+        let planned = selected.flatMap { _, spec in
+            (policy?.policies ?? spec.policies).flatMap { policy in
+                (1...`repeat`).map { "\(spec.name) [\(policy.rawValue)]" + (`repeat` > 1 ? " repeat \($0)/\(`repeat`)" : "") }
+            }
+        }
+        let recorder = InterruptibleRun(folder: folder, formats: formats, planned: planned)
         let environment = RunEnvironment.current()
         let progress = quiet ? nil : ProgressLine.ifTerminal()
         var summaries: [RunSummary] = []
@@ -87,7 +92,6 @@ struct RunCommand: AsyncParsableCommand {
                 settings.recordLatency = !noProbes
                 settings.shard = runShard
                 for repetition in 1...`repeat` {
-                    recorder.starting("\(spec.name) [\(policy.rawValue)]" + (`repeat` > 1 ? " repeat \(repetition)/\(`repeat`)" : ""))
                     var summary = try await ScenarioRun.run(settings, environment: environment, progress: progress?.callback)
                     progress?.clear()
                     if `repeat` > 1 { summary.scenario.repetition = "\(repetition)/\(`repeat`)" }

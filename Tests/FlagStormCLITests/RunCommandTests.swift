@@ -65,6 +65,12 @@ import Testing
         #expect(result.output.contains("regressed: w04-double-release [recommended] lifecycle.peakClientsPerHost: baseline 0, current 1, allowed exact"))
         // One repeat: the artifacts say latencies were not judged, and why.
         #expect(summary.contains("latencies and lock waits not judged"))
+        // The folder stays readable as a whole by the commands that take run folders (verdict.json is not a run report).
+        let rendered = try FlagStormProcess.run(["report", folder.path, "--format", "md"])
+        #expect(rendered.status == 0, "\(rendered.errors)")
+        #expect(rendered.output.contains("| w04-double-release | recommended |"))
+        let compared = try FlagStormProcess.run(["compare", baseline.path, folder.path, "--counts-only"])
+        #expect(compared.status == 2, "\(compared.errors)")
     }
 
     @Test func twoRunsStartedTogetherGetFoldersOfTheirOwn() throws {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Dispatch
 import FeatureFlags
 import FeatureFlagsHTTP
 import FlagServer
@@ -28,22 +29,32 @@ package final class HTTPFlagServerEndpoint: FlagServerEndpoint {
     /// a `timerfd` created by the first `Task.sleep`), so per-run descriptor
     /// counts start after them.
     ///
-    /// Why every priority: libdispatch, which times `Task.sleep` on Linux, keeps
-    /// a timer heap (and its `timerfd`) per clock and quality of service, made on
-    /// first use. A sleep at only the caller's priority left a child task's first
-    /// sleep to open one during the first run: `fdGrowth` +1, `anon_inode:[timerfd]`,
-    /// in about one fresh process in ten. And every event loop runs a task, so each
-    /// loop's selector descriptors exist before the count.
+    /// Why every clock: libdispatch, which times sleeps on Linux, opens one
+    /// `timerfd` per clock (wall, uptime, monotonic) on the first timer of that
+    /// clock, and keeps it. `Task.sleep(for:)` uses one, `Task.sleep(nanoseconds:)`
+    /// and `DispatchQueue.asyncAfter(deadline:)` another, `wallDeadline` the third;
+    /// a first use of one of them during the first run showed as `fdGrowth` +1
+    /// (`anon_inode:[timerfd]`) in about one fresh process in twelve. So each is
+    /// used once here, at several priorities, and every event loop runs a task so
+    /// that each loop's selector descriptors exist before the count.
     package static func prepareProcessWideResources() async {
         for loop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
             try? await loop.submit {}.get()
         }
         await withTaskGroup(of: Void.self) { group in
             for priority in [TaskPriority.high, .medium, .low, .background, .userInitiated, .utility] {
-                group.addTask(priority: priority) { try? await Task.sleep(for: .milliseconds(1)) }
+                group.addTask(priority: priority) {
+                    try? await Task.sleep(for: .milliseconds(1))
+                    try? await Task.sleep(for: .milliseconds(1), clock: .suspending)
+                    try? await Task.sleep(nanoseconds: 1_000_000)
+                }
             }
         }
-        try? await Task.sleep(for: .milliseconds(1))
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(1)) {
+                DispatchQueue.global().asyncAfter(wallDeadline: .now() + .milliseconds(1)) { done.resume() }
+            }
+        }
     }
 
     /// Starts a server for `model` on an ephemeral loopback port; returns once it listens.
