@@ -30,6 +30,10 @@ import Testing
         // Thresholds read it like any other field.
         let result = try ThresholdExpression("harness.achievedChecks >= harness.intendedChecks").evaluate(on: summary)
         #expect(!result.ok && result.value == 10)
+        // The fractions are ratios: a bound may be a percentage.
+        let fraction = try ThresholdExpression("harness.checksFraction >= 80%").evaluate(on: summary)
+        #expect(fraction.ok && fraction.value == 10.0 / 12.0)
+        #expect(throws: ThresholdSyntaxError.self) { try ThresholdExpression("harness.checksFraction >= 5ms") }
     }
 
     @Test func aReportWithoutTheBlockDecodesWithoutOneAndIsWrittenWithoutOne() throws {
