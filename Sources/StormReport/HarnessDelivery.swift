@@ -24,8 +24,10 @@
 ///   `max(made, ⌈(lifetime − time in checks) / checkInterval⌉)`, and exactly one
 ///   for a connection with no lifetime or no interval. Time a check spends
 ///   waiting on the system (a cold fetch, a hung server) is the system's, not
-///   the harness's; time a connection waits past its due moment (a late
-///   wake-up, a queue of runnable tasks) is the harness's shortfall.
+///   the harness's; a check the harness starts a whole interval or more late
+///   (a saturated driver, a queue of runnable tasks) costs the checks it skipped.
+///   A smaller lateness costs nothing: the next check is due on a punctual
+///   harness's schedule.
 public struct HarnessDelivery: Codable, Sendable, Hashable {
     /// Connections the executor was asked to open (see the type's documentation, per executor).
     public var intendedOpens: Int

@@ -18,13 +18,13 @@ extension StormRunner {
     ///
     /// A connection checks at open, then `interval` after each check ends, while
     /// the next check would start before its lifetime ends. Had every wake-up
-    /// come on time, the checks it made would be exactly that many; each late
-    /// wake-up takes its lateness out of the lifetime and can cost checks. So
-    /// the checks asked for are the intervals that fit in `room` (the lifetime
-    /// minus the time its checks took: the system's time, never the harness's
-    /// shortfall), counting the missed checks as instant, and never fewer than
-    /// it made (a wake-up up to a tick early can fit one more in). With no
-    /// room or no interval, a connection checks once: at open.
+    /// come on time, the checks it made would be exactly that many; a harness
+    /// that falls a whole interval behind loses checks (see
+    /// ``nextDue(after:interval:lateness:end:)``). So the checks asked for are
+    /// the intervals that fit in `room` (the lifetime minus the time its checks
+    /// took: the system's time, never the harness's shortfall), counting the
+    /// missed checks as instant, and never fewer than it made. With no room or
+    /// no interval, a connection checks once: at open.
     ///
     /// - Parameters:
     ///   - made: checks made (at least 1: the check at open).
@@ -34,6 +34,27 @@ extension StormRunner {
         guard interval > 0, room > 0 else { return max(made, 1) }
         let fitting = room / interval + (room % interval == 0 ? 0 : 1)
         return max(made, Int(fitting))
+    }
+
+    /// When a connection's next check is due: `interval` after this check ended, less how late the harness
+    /// started this one (never before it ended); `end` (its close) when that is not before `end`, or with no interval.
+    ///
+    /// Why less the lateness: a connection waits `interval` after each check, so
+    /// without it every late wake-up (a descheduled driver, a queue of runnable
+    /// tasks, the wheel's 1 ms ticks) would push back every later check, and a
+    /// harness a fraction of a millisecond late per wake-up would deliver a few
+    /// per cent fewer checks than a 5 ms interval asks for while keeping up.
+    /// With it, a connection's checks are due exactly when a punctual harness's
+    /// would be (its own checks' time counted, as ``intendedChecks(made:room:interval:)``
+    /// counts it): a late wake-up delays that one check, and checks are lost
+    /// only when the harness falls a whole interval behind. Missed checks are
+    /// not made up in a burst. In simulation the harness is never late, so
+    /// nothing changes there.
+    static func nextDue(after: UInt64, interval: UInt64, lateness: Int64, end: UInt64) -> UInt64 {
+        guard interval > 0 else { return end }
+        let due = Int64(bitPattern: after &+ interval) &- lateness
+        let next = max(UInt64(bitPattern: max(due, 0)), after)
+        return next < end ? next : end
     }
 
     /// The harness's delivery as the summary reports it, judged against ``harnessKeptUpFraction``.

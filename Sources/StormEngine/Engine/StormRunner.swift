@@ -343,6 +343,8 @@ package final class StormRunner: Sendable {
         let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
         while first || connection.due < connection.end {
             let begun = clock.now()
+            // How late the harness started this check (negative: early, by up to a wheel tick).
+            let lateness = Int64(bitPattern: begun &- connection.due)
             await check(lease: connection.flagLease, host: connection.host, cancel: first && connection.cancelFirst,
                         start: begun, tally: &connection.tally, stripe: connection.index)
             await simulatedStep()
@@ -354,7 +356,7 @@ package final class StormRunner: Sendable {
             connection.checkRoom -= Int64(bitPattern: after &- begun)
             connection.checksMade += 1
             guard after < connection.end else { break }
-            connection.due = interval > 0 && after &+ interval < connection.end ? after &+ interval : connection.end
+            connection.due = Self.nextDue(after: after, interval: interval, lateness: lateness, end: connection.end)
             // A simulated connection waits in its own task on the virtual clock (memory is not what a
             // simulation measures, and a task per wake-up cost more than the check); a realtime one parks.
             guard clock.isSimulated else {

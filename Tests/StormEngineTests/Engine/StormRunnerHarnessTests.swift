@@ -262,3 +262,24 @@ extension RealtimeEngineSuite {
         }
     }
 }
+
+extension StormRunnerHarnessTests {
+    @Test func aLateWakeUpDelaysOneCheckNotEveryLaterOne() {
+        let ms = UInt64(Self.millisecond), end = 1_000 * ms
+        // On time: 5 ms after the check ended.
+        #expect(StormRunner.nextDue(after: 100 * ms, interval: 5 * ms, lateness: 0, end: end) == 105 * ms)
+        // Started 1 ms late: the next is due on the punctual schedule, 4 ms after this one ended.
+        #expect(StormRunner.nextDue(after: 100 * ms, interval: 5 * ms, lateness: Int64(ms), end: end) == 104 * ms)
+        // Woken half a tick early: the next waits that much longer.
+        #expect(StormRunner.nextDue(after: 100 * ms, interval: 5 * ms, lateness: -Int64(ms / 2), end: end) == 105 * ms + ms / 2)
+        // A whole interval or more behind: due at once, the skipped checks not made up.
+        #expect(StormRunner.nextDue(after: 100 * ms, interval: 5 * ms, lateness: 12 * Int64(ms), end: end) == 100 * ms)
+    }
+
+    @Test func theNextCheckIsTheCloseAtTheEndOfTheLifetimeOrWithNoInterval() {
+        let ms = UInt64(Self.millisecond)
+        #expect(StormRunner.nextDue(after: 998 * ms, interval: 5 * ms, lateness: 0, end: 1_000 * ms) == 1_000 * ms)
+        #expect(StormRunner.nextDue(after: 995 * ms, interval: 5 * ms, lateness: 0, end: 1_000 * ms) == 1_000 * ms)
+        #expect(StormRunner.nextDue(after: 100 * ms, interval: 0, lateness: 0, end: 1_000 * ms) == 1_000 * ms)
+    }
+}
