@@ -14,6 +14,12 @@ public enum ConsoleSummary {
         let c = summary.connections
         lines.append("  connections  opened \(c.opened)  closed \(c.closed)  peak \(c.peakConcurrent)  hosts \(c.hosts)"
                      + (c.lateStarts > 0 ? "  late \(c.lateStarts)" : "") + (c.dropped > 0 ? "  dropped \(c.dropped)" : "") + (c.bytesPerConnection.map { "  \($0) B/connection" } ?? ""))
+        if let h = summary.harness {
+            // Always shown (not only when short): "100 %" says the figures below describe the system, and a
+            // slide towards the bound shows before the gate trips; the invariant line below says when it did.
+            lines.append("  offered      checks \(offered(h.achievedChecks, of: h.intendedChecks, h.checksFraction))"
+                         + "  opens \(offered(h.achievedOpens, of: h.intendedOpens, h.opensFraction))")
+        }
         let f = summary.fetches
         lines.append("  fetches      total \(f.total)  minimum \(f.minimum)  redundant \(f.redundant)  failed \(f.failed)  429 \(f.rateLimited)  before-Retry-After \(f.beforeRetryAfter)  peak/host/min \(f.peakPerHostPerMinute)")
         let a = summary.answers
@@ -39,6 +45,11 @@ public enum ConsoleSummary {
             lines.append("  \(mark) \(threshold.expression)\(observed)" + (threshold.ok ? "" : threshold.message.map { ": \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `2.06M of 10M (20.6 %)`: achieved of intended, compact above a million, the share rounded down.
+    static func offered(_ achieved: Int, of intended: Int, _ fraction: Double) -> String {
+        "\(NumberText.count(UInt64(max(achieved, 0)))) of \(NumberText.count(UInt64(max(intended, 0)))) (\(NumberText.percentDown(fraction)))"
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -201,6 +201,10 @@ public enum HTMLReport {
             ("late starts", NumberText.grouped(c.lateStarts), c.lateStarts > 0), ("dropped", NumberText.grouped(c.dropped), c.dropped > 0),
         ]
         if let bytes = c.bytesPerConnection { connections.append(("bytes per connection", NumberText.grouped(bytes), false)) }
+        if let h = summary.harness {
+            connections.append(("opens offered (of intended)", offered(h.achievedOpens, of: h.intendedOpens, h.opensFraction), h.opensShort))
+            connections.append(("checks offered (of intended)", offered(h.achievedChecks, of: h.intendedChecks, h.checksFraction), h.checksShort))
+        }
         let fetches: [(String, String, Bool)] = [
             ("total", NumberText.grouped(f.total), false), ("minimum", NumberText.grouped(f.minimum), false),
             ("redundant", NumberText.grouped(f.redundant), f.redundant > 0), ("failed", NumberText.grouped(f.failed), f.failed > 0),
@@ -209,6 +213,11 @@ public enum HTMLReport {
             ("peak per host per minute", NumberText.grouped(f.peakPerHostPerMinute), false),
         ]
         return #"<div class="tables">"# + table("Connections", connections) + table("Fetches", fetches) + "</div>"
+    }
+
+    /// `2,060,114 of 10,000,000 (20.6 %)`: achieved of intended, the share rounded down (so a shortfall never reads as 100 %).
+    static func offered(_ achieved: Int, of intended: Int, _ fraction: Double) -> String {
+        "\(NumberText.grouped(achieved)) of \(NumberText.grouped(intended)) (\(NumberText.percentDown(fraction)))"
     }
 
     /// Every threshold and every invariant, held or not.

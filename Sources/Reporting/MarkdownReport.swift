@@ -67,6 +67,13 @@ public enum MarkdownReport {
         lines += [
             "| figure | value |", "|---|---|",
             "| connections | \(c.opened) opened, peak \(c.peakConcurrent), \(c.hosts) hosts |",
+        ]
+        if let h = summary.harness {
+            lines.append("| offered (achieved of intended) | checks \(HTMLReport.offered(h.achievedChecks, of: h.intendedChecks, h.checksFraction)), "
+                         + "opens \(HTMLReport.offered(h.achievedOpens, of: h.intendedOpens, h.opensFraction))"
+                         + (h.lateOpens > 0 ? ", \(NumberText.grouped(h.lateOpens)) late" : "") + " |")
+        }
+        lines += [
             "| fetches | \(f.total) (minimum \(f.minimum), redundant \(f.redundant), failed \(f.failed), 429 \(f.rateLimited), before Retry-After \(f.beforeRetryAfter)) |",
             "| answers | \(a.total) (wrong \(a.wrong), errors \(a.errors), stale \(a.stale), waited on refresh \(a.waitedOnRefresh)) |",
             "| clients | started \(l.clientsStarted), peak per host \(l.peakClientsPerHost), closed in use \(l.clientsClosedWhileInUse), events after close \(l.eventsAfterClose), double releases \(l.doubleReleases), blocked by another host \(l.acquiresBlockedByOtherHost) |",

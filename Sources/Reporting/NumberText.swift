@@ -73,6 +73,13 @@ enum NumberText {
         }
     }
 
+    /// A fraction as a percentage rounded *down* to one decimal (`20.6 %`, `100 %`), so a figure just under a bound
+    /// (94.96 % of a 95 % rule) never reads as on it.
+    static func percentDown(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "–" }
+        return fixed((max(fraction, 0) * 1000).rounded(.down) / 10, 1) + " %"
+    }
+
     /// `part` as a percentage of `whole` with one decimal (`5.2 %`), or `–` when `whole` is zero.
     static func percent(_ part: Double, of whole: Double) -> String {
         whole > 0 ? fixed(part / whole * 100, 1) + " %" : "–"

@@ -139,8 +139,23 @@ package enum ShardMerge {
             leasesOutstanding: sum(shards, \.leaks.leasesOutstanding), tasksOutstanding: sum(shards, \.leaks.tasksOutstanding),
             allocatedBytesGrowth: growths.count == shards.count ? growths.reduce(0, +) : nil, fdGrowth: sum(shards, \.leaks.fdGrowth))
 
+        // The harness's delivery is summed when every shard reports it, and judged again on the sums: the
+        // rule is about the fleet's load, so a small shard's shortfall can be within the bound for the whole.
+        let deliveries = shards.compactMap(\.harness)
+        let harness = deliveries.count == shards.count && !deliveries.isEmpty
+            ? HarnessDelivery(intendedOpens: deliveries.reduce(0) { $0 + $1.intendedOpens },
+                              achievedOpens: deliveries.reduce(0) { $0 + $1.achievedOpens },
+                              lateOpens: deliveries.reduce(0) { $0 + $1.lateOpens },
+                              intendedChecks: deliveries.reduce(0) { $0 + $1.intendedChecks },
+                              achievedChecks: deliveries.reduce(0) { $0 + $1.achievedChecks },
+                              requiredFraction: deliveries.map(\.requiredFraction).max() ?? StormRunner.harnessKeptUpFraction)
+            : nil
         var invariants: [InvariantResult] = []
         for invariant in first.invariants {
+            if let harness, invariant.name == StormRunner.harnessKeptUpName {
+                invariants.append(StormRunner.harnessKeptUp(harness))
+                continue
+            }
             let matching = shards.compactMap { $0.invariants.first { $0.name == invariant.name } }
             invariants.append(InvariantResult(name: invariant.name, violations: matching.reduce(0) { $0 + $1.violations },
                                               example: matching.lazy.compactMap(\.example).first, gating: invariant.gating))
@@ -154,7 +169,8 @@ package enum ShardMerge {
                                  durationNanoseconds: shards.map(\.durationNanoseconds).max() ?? 0,
                                  connections: connections, fetches: fetches, answers: answers, latency: latency,
                                  contention: contention, lifecycle: lifecycle, leaks: leaks, invariants: invariants,
-                                 thresholds: [], verdict: .pass, timeline: mergedTimeline(shards.compactMap(\.timeline)))
+                                 thresholds: [], verdict: .pass, timeline: mergedTimeline(shards.compactMap(\.timeline)),
+                                 harness: harness)
         StormRunner.judge(&summary, thresholds: thresholds)
         return summary
     }

@@ -78,6 +78,7 @@ public struct MetricVocabulary: Sendable {
     public static let invariants = [
         "oneFetchInFlightPerHost", "answersMatchTruth", "oneLiveClientPerHost", "noClientClosedWhileInUse",
         "noEventsAfterClose", "honoursRetryAfter", "noCrossHostBlocking", "fetchStateCleared", "nothingLeftAfterDrain",
+        "harnessKeptUp",
     ]
     /// The fields of each `latency` entry.
     public static let latencyFields: [Field] = [
@@ -116,6 +117,11 @@ public struct MetricVocabulary: Sendable {
         .fields(section: "leaks", [
             Field("cacheEntriesAfterDrain", .count), Field("clientsAfterDrain", .count), Field("leasesOutstanding", .count),
             Field("tasksOutstanding", .count), Field("allocatedBytesGrowth", .bytes), Field("fdGrowth", .count),
+        ]),
+        .fields(section: "harness", [
+            Field("intendedOpens", .count), Field("achievedOpens", .count), Field("lateOpens", .count),
+            Field("intendedChecks", .count), Field("achievedChecks", .count), Field("opensFraction", .ratio),
+            Field("checksFraction", .ratio), Field("achievedFraction", .ratio), Field("requiredFraction", .ratio),
         ]),
         .named(section: "invariants", role: "INVARIANT", keys: invariants, kind: .count),
     ])

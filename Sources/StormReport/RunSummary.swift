@@ -38,13 +38,16 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var verdict: Verdict
     /// The run over time (live connections and clients, fetches per bucket, the busiest hosts); `nil` in reports that predate it.
     public var timeline: RunTimeline?
+    /// The load the harness was asked to offer against what it offered (opens, checks); `nil` in reports that predate it.
+    public var harness: HarnessDelivery?
 
     /// Creates a summary with schema ``schemaIdentifier``.
     public init(scenario: ScenarioInfo, environment: EnvironmentInfo, durationNanoseconds: Int64,
                 connections: ConnectionCounts, fetches: FetchCounts, answers: AnswerCounts,
                 latency: [String: LatencyEntry], contention: [String: LockContention],
                 lifecycle: LifecycleCounts, leaks: LeakFigures, invariants: [InvariantResult],
-                thresholds: [ThresholdResult], verdict: Verdict, timeline: RunTimeline? = nil) {
+                thresholds: [ThresholdResult], verdict: Verdict, timeline: RunTimeline? = nil,
+                harness: HarnessDelivery? = nil) {
         self.schema = Self.schemaIdentifier
         self.scenario = scenario
         self.environment = environment
@@ -60,13 +63,14 @@ public struct RunSummary: Codable, Sendable, Hashable {
         self.thresholds = thresholds
         self.verdict = verdict
         self.timeline = timeline
+        self.harness = harness
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, scenario, environment
         case durationNanoseconds = "duration_ns"
         case connections, fetches, answers, latency, contention, lifecycle, leaks, invariants, thresholds, verdict
-        case timeline
+        case timeline, harness
     }
 
     /// Whether the run passed or failed its gate.

@@ -58,4 +58,22 @@ import Testing
         mistyped["connections"] = connections
         #expect(Self.message(Self.text(mistyped)) == "field connections.opened: expected Int")
     }
+
+    /// The committed baselines were written before the `harness` block existed: they must still decode, without one.
+    @Test func committedBaselinesWithoutTheHarnessBlockStillDecode() throws {
+        let baselines = GoldenFile.testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Reports/baselines")
+        let files = try FileManager.default.contentsOfDirectory(atPath: baselines.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 10)
+        for file in files {
+            let data = try Data(contentsOf: baselines.appendingPathComponent(file))
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let summary = try JSONReport.decode(data)
+            if object["harness"] == nil {
+                #expect(summary.harness == nil, "\(file)")
+                #expect(!summary.invariants.contains { $0.name == "harnessKeptUp" }, "\(file)")
+            }
+        }
+        #expect(try GoldenFile.fixture("edge-old-report.json").harness == nil)
+    }
 }

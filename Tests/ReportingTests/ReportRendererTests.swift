@@ -68,6 +68,34 @@ import Testing
         #expect(markdown.utf8.count < 64 * 1024)
         #expect(!markdown.contains("host-5 "))
     }
+
+    /// The summary with a harness that offered `achievedChecks` of 10,000,000 checks and every open.
+    static func summary(achievedChecks: Int) -> RunSummary {
+        var summary = Self.summary(failing: false)
+        summary.harness = HarnessDelivery(intendedOpens: 2_000, achievedOpens: 2_000, intendedChecks: 10_000_000,
+                                          achievedChecks: achievedChecks, requiredFraction: 0.95)
+        return summary
+    }
+
+    @Test func consoleShowsOfferedAgainstIntendedAlwaysWhenTheReportHasIt() {
+        let short = ConsoleSummary.render(Self.summary(achievedChecks: 2_060_114))
+        #expect(short.contains("  offered      checks 2.06M of 10M (20.6 %)  opens 2,000 of 2,000 (100 %)"))
+        let keptUp = ConsoleSummary.render(Self.summary(achievedChecks: 9_999_000))
+        // Rounded down: 99.99 % is not shown as 100 %.
+        #expect(keptUp.contains("  offered      checks 10M of 10M (99.9 %)"))
+        #expect(!ConsoleSummary.render(Self.summary(failing: false)).contains("offered"))
+    }
+
+    @Test func markdownAndHTMLShowTheDeliveryInTheFigureTablesAndFlagAShortfall() {
+        let markdown = MarkdownReport.render([Self.summary(achievedChecks: 2_060_114)])
+        #expect(markdown.contains("| offered (achieved of intended) | checks 2,060,114 of 10,000,000 (20.6 %), opens 2,000 of 2,000 (100 %) |"))
+        let html = HTMLReport.render([Self.summary(achievedChecks: 2_060_114)])
+        #expect(html.contains(#"<tr class="nonzero"><th>checks offered (of intended)</th><td class="num">2,060,114 of 10,000,000 (20.6 %)</td></tr>"#))
+        #expect(html.contains(#"<tr><th>opens offered (of intended)</th><td class="num">2,000 of 2,000 (100 %)</td></tr>"#))
+        let old = Self.summary(failing: false)
+        #expect(!MarkdownReport.render([old]).contains("offered"))
+        #expect(!HTMLReport.render([old]).contains("offered"))
+    }
 }
 
 extension ReportRendererTests {

@@ -32,7 +32,9 @@ import Testing
             invariants: MetricVocabulary.invariants.map { InvariantResult(name: $0, violations: 1, example: "e") },
             thresholds: [ThresholdResult(expression: "answers.wrong == 0", ok: false, value: 1, message: "m")],
             verdict: .fail,
-            timeline: RunTimeline(bucketNanoseconds: 1, liveConnections: [1], liveClients: [1], fetches: [1]))
+            timeline: RunTimeline(bucketNanoseconds: 1, liveConnections: [1], liveClients: [1], fetches: [1]),
+            harness: HarnessDelivery(intendedOpens: 3, achievedOpens: 3, lateOpens: 1, intendedChecks: 12, achievedChecks: 10,
+                                     requiredFraction: 0.95))
     }
 
     /// What the report describes rather than measures, and the histograms its figures are read from: not thresholds' business.

@@ -33,7 +33,7 @@ private func bound(_ text: String, vocabulary: MetricVocabulary = .run) throws -
 
     @Test func anUnknownSectionListsTheSections() {
         #expect(rejection("bogus.thing == 0")
-            == "\"bogus.thing == 0\": no such report field bogus.thing (report fields start with duration_ns, connections, fetches, answers, latency, contention, lifecycle, leaks, invariants)")
+            == "\"bogus.thing == 0\": no such report field bogus.thing (report fields start with duration_ns, connections, fetches, answers, latency, contention, lifecycle, leaks, harness, invariants)")
     }
 
     @Test func lockNamesWithDotsAreOneComponent() throws {

@@ -35,6 +35,8 @@ struct Counts: Sendable {
     var opened = 0
     var closed = 0
     var lateStarts = 0
+    /// Checks the closed connections were asked for (see ``StormRunner/intendedChecks(made:room:interval:)``).
+    var intendedChecks = 0
     var wrongExample: String?
 
     mutating func merge(_ other: Counts) {
@@ -47,6 +49,7 @@ struct Counts: Sendable {
         opened += other.opened
         closed += other.closed
         lateStarts += other.lateStarts
+        intendedChecks += other.intendedChecks
         if wrongExample == nil { wrongExample = other.wrongExample }
     }
 }

@@ -19,6 +19,11 @@ struct ParkedConnection: Sendable {
     var due: UInt64
     var doubleRelease: Bool
     var cancelFirst: Bool
+    /// Checks made so far (kept here: the tally's counts are handed over and reset as its buffer fills).
+    var checksMade: Int32 = 0
+    /// The lifetime minus the time its checks have taken so far (ns): the room left for waiting between checks,
+    /// from which the checks it was asked for are counted when it closes.
+    var checkRoom: Int64
     /// For `constant-connections`: open a replacement on close while before this instant.
     var slotEnd: UInt64?
     var tally: ConnectionTally

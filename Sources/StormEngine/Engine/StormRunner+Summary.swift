@@ -65,6 +65,7 @@ extension StormRunner {
                                 allocatedBytesGrowth: allocatedBytesGrowth, fdGrowth: fdGrowth)
 
         let gating = settings.policy == .recommended
+        let harness = harnessDelivery(counts)
         let stuck = max(peakStuckFetches.load(ordering: .relaxed), cacheStatistics.inFlightBeyondTimeout)
         let invariants = [
             InvariantResult(name: "oneFetchInFlightPerHost", violations: analysis.overlapping,
@@ -89,6 +90,8 @@ extension StormRunner {
                             example: leasesOutstanding + leaks.clientsAfterDrain + leaks.tasksOutstanding > 0
                                 ? "\(leasesOutstanding) lease(s), \(leaks.clientsAfterDrain) client(s), \(leaks.tasksOutstanding) task(s) left after the drain" : nil,
                             gating: gating),
+            // Gating under both policies: a saturated harness's figures describe neither.
+            Self.harnessKeptUp(harness),
         ]
 
         // Live bytes per connection at the steady-state sample (see the sampler); only with enough connections to rise above noise.
@@ -109,7 +112,7 @@ extension StormRunner {
                                  connections: connections, fetches: fetches, answers: answers, latency: latency,
                                  contention: contention, lifecycle: lifecycleCounts, leaks: leaks,
                                  invariants: invariants, thresholds: [], verdict: .pass,
-                                 timeline: timeline(journal: journal, finishedAt: finishedAt))
+                                 timeline: timeline(journal: journal, finishedAt: finishedAt), harness: harness)
         Self.judge(&summary, thresholds: settings.thresholds)
         return summary
     }

@@ -35,6 +35,8 @@ package final class StormRunner: Sendable {
     let peakLive = Atomic<Int>(0)
     let nextConnection = Atomic<Int>(0)
     let dropped = Atomic<Int>(0)
+    /// Opens the executor was asked for, within the shard, over every round (see ``StormReport/HarnessDelivery``).
+    let intendedOpens = Atomic<Int>(0)
     let peakStuckFetches = Atomic<Int>(0)
     let loadFinished = Atomic<Bool>(false)
     let baselineLiveBytes = Atomic<Int>(-1)
@@ -202,7 +204,9 @@ package final class StormRunner: Sendable {
         switch settings.load {
         case .burst(let connections):
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
-            await Self.forEachConcurrently((first..<(first + connections)).filter(isInShard)) { index in
+            let indices = (first..<(first + connections)).filter(isInShard)
+            intendedOpens.add(indices.count, ordering: .relaxed)
+            await Self.forEachConcurrently(indices) { index in
                 await self.runConnection(index: index, intendedStart: start)
             }
         case .constantArrival(let rate, let duration, let maxConnections):
@@ -218,7 +222,10 @@ package final class StormRunner: Sendable {
             let end = start &+ UInt64(duration.flagNanoseconds)
             // Each slot's connection is replaced when it closes (see `advance`), until `end`.
             let first = nextConnection.add(connections, ordering: .relaxed).oldValue
-            await Self.forEachConcurrently((first..<(first + connections)).filter(isInShard)) { index in
+            let indices = (first..<(first + connections)).filter(isInShard)
+            // A closed model: the slots, then one more for every replacement a close asks for (see `advance`).
+            intendedOpens.add(indices.count, ordering: .relaxed)
+            await Self.forEachConcurrently(indices) { index in
                 await self.runConnection(index: index, intendedStart: self.clock.now(), slotEnd: end)
             }
         }
@@ -259,6 +266,8 @@ package final class StormRunner: Sendable {
                 // Every arrival takes the next index, in order, so a shard runs exactly the unsharded run's arrivals for its hosts.
                 let index = nextConnection.add(1, ordering: .relaxed).oldValue
                 guard isInShard(index) else { continue }
+                // Asked for whether it starts or is dropped below.
+                intendedOpens.add(1, ordering: .relaxed)
                 if intended > now {
                     try? await clock.sleep(until: intended)
                 }
@@ -331,17 +340,23 @@ package final class StormRunner: Sendable {
     /// replacement to open when it closed within its `constant-connections` slot.
     func advance(_ connection: inout ParkedConnection, first: Bool) async -> Int? {
         var first = first
+        let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
         while first || connection.due < connection.end {
+            let begun = clock.now()
+            // How late the harness started this check (negative: early, by up to a wheel tick).
+            let lateness = Int64(bitPattern: begun &- connection.due)
             await check(lease: connection.flagLease, host: connection.host, cancel: first && connection.cancelFirst,
-                        tally: &connection.tally, stripe: connection.index)
+                        start: begun, tally: &connection.tally, stripe: connection.index)
             await simulatedStep()
             if let clientLease = connection.clientLease, settings.eventsPerCheck > 0 {
                 for _ in 0..<settings.eventsPerCheck { clientLease.record(Self.checkEvent) }
             }
             let after = clock.now()
-            let interval = UInt64(max(settings.checkInterval.flagNanoseconds, 0))
+            // The check's own time (the system's, or a step's in simulation) is not room for the next one.
+            connection.checkRoom -= Int64(bitPattern: after &- begun)
+            connection.checksMade += 1
             guard after < connection.end else { break }
-            connection.due = interval > 0 && after &+ interval < connection.end ? after &+ interval : connection.end
+            connection.due = Self.nextDue(after: after, interval: interval, lateness: lateness, end: connection.end)
             // A simulated connection waits in its own task on the virtual clock (memory is not what a
             // simulation measures, and a task per wake-up cost more than the check); a realtime one parks.
             guard clock.isSimulated else {
@@ -352,8 +367,12 @@ package final class StormRunner: Sendable {
             first = false
             if connection.due >= connection.end { break }
         }
+        connection.tally.counts.intendedChecks += Self.intendedChecks(made: Int(connection.checksMade), room: connection.checkRoom,
+                                                                      interval: Int64(interval))
         await close(&connection)
         guard let slotEnd = connection.slotEnd, clock.now() < slotEnd else { return nil }
+        // The closed model's next intended open: the replacement this close asks for.
+        intendedOpens.add(1, ordering: .relaxed)
         while true {
             let index = nextConnection.add(1, ordering: .relaxed).oldValue
             if isInShard(index) { return index }
@@ -429,7 +448,8 @@ package final class StormRunner: Sendable {
         tally.counts.opened += 1
         return ParkedConnection(index: index, host: host, flagLease: flagLease, clientLease: clientLease, client: client,
                                 end: opened &+ UInt64(lifetime.flagNanoseconds), due: opened,
-                                doubleRelease: doubleRelease, cancelFirst: cancelFirst, slotEnd: slotEnd, tally: tally)
+                                doubleRelease: doubleRelease, cancelFirst: cancelFirst,
+                                checkRoom: lifetime.flagNanoseconds, slotEnd: slotEnd, tally: tally)
     }
 
     /// In a simulated run, spends ``RunSettings/simulatedStepCost`` of virtual time (a suspension point too); nothing in realtime.
@@ -469,7 +489,8 @@ package final class StormRunner: Sendable {
 
     static let checkEvent = TelemetryEvent(name: "flagstorm.check", value: 1)
 
-    func check(lease: FlagLease, host: HostProbe, cancel: Bool, tally: inout ConnectionTally, stripe: Int) async {
+    /// One check of the flag from `start` (read by the caller, which also times the check for ``ParkedConnection/checkRoom``).
+    func check(lease: FlagLease, host: HostProbe, cancel: Bool, start: UInt64, tally: inout ConnectionTally, stripe: Int) async {
         if !settings.recordLatency, !cancel {
             // Probes off (to measure their own cost): the check and a count, nothing else.
             do {
@@ -480,7 +501,6 @@ package final class StormRunner: Sendable {
             tally.counts.answers += 1
             return
         }
-        let start = clock.now()
         let outcome: Result<Bool, any Error>
         if cancel {
             let cancelAfter = settings.cancelAfter
