@@ -16,28 +16,11 @@ public enum ProcessProbe {
     ///
     /// The figure behind `leaks.fdGrowth`.
     public static func openFileDescriptorCount() -> Int? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
-        defer { closedir(directory) }
-        let ownDescriptor = dirfd(directory)
-        var count = 0
-        while let entry = readdir(directory) {
-            let number: Int? = withUnsafePointer(to: &entry.pointee.d_name) { name in
-                name.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    Int(String(cString: $0))
-                }
-            }
-            // Skips "." and "..", which are not numbers.
-            guard let number, number != Int(ownDescriptor) else { continue }
-            count += 1
-        }
-        return count
+        openFileDescriptorNumbers()?.count
     }
 
-    /// The open file descriptors and what each refers to (`readlink` of `/proc/self/fd/N`: `socket:[123]`, `anon_inode:[eventfd]`, a path), or `nil` without `/proc`.
-    ///
-    /// For naming what a descriptor leak was: the report lists the descriptors
-    /// open after the run that were not open before it.
-    public static func openFileDescriptors() -> [Int32: String]? {
+    /// The numbers in `/proc/self/fd`, less the descriptor used to read them; `nil` without `/proc`.
+    static func openFileDescriptorNumbers() -> [Int32]? {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         let ownDescriptor = dirfd(directory)
@@ -48,9 +31,19 @@ public enum ProcessProbe {
                     Int32(String(cString: $0))
                 }
             }
+            // Skips "." and "..", which are not numbers.
             guard let number, number != ownDescriptor else { continue }
             numbers.append(number)
         }
+        return numbers
+    }
+
+    /// The open file descriptors and what each refers to (`readlink` of `/proc/self/fd/N`: `socket:[123]`, `anon_inode:[eventfd]`, a path), or `nil` without `/proc`.
+    ///
+    /// For naming what a descriptor leak was: the report lists the descriptors
+    /// open after the run that were not open before it.
+    public static func openFileDescriptors() -> [Int32: String]? {
+        guard let numbers = openFileDescriptorNumbers() else { return nil }
         var targets: [Int32: String] = [:]
         var buffer = [CChar](repeating: 0, count: 4_096)
         for number in numbers {

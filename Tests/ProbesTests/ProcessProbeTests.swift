@@ -24,6 +24,18 @@ extension ProbesTests {
             #expect(closed == 0)
         }
 
+        @Test func anOpenPipeIsNamedByItsDescriptorAndGoneOnceClosed() throws {
+            var ends: [Int32] = [0, 0]
+            precondition(pipe(&ends) == 0)
+            let open = try #require(ProcessProbe.openFileDescriptors())
+            #expect(open[ends[0]]?.hasPrefix("pipe:[") == true)
+            #expect(open[ends[1]] == open[ends[0]])
+            close(ends[0]); close(ends[1])
+            let after = try #require(ProcessProbe.openFileDescriptors())
+            // Another test may reuse the numbers at once, but never for this pipe.
+            #expect(after[ends[0]] != open[ends[0]])
+        }
+
         @Test func residentMemoryAndThreadsAreRead() throws {
             let resident = try #require(ProcessProbe.residentSetBytes())
             #expect(resident > 1 << 20)
