@@ -37,7 +37,8 @@ final class InterruptibleRun: @unchecked Sendable {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [unowned self] in self.interrupt(by: signalNumber) }
+            // Strong on purpose: the sources live until the process exits, so a late signal never meets a freed recorder.
+            source.setEventHandler { self.interrupt(by: signalNumber) }
             source.resume()
             sources.append(source)
         }
