@@ -33,8 +33,8 @@ struct FlagStormCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("flagstorm: error: \(problem)\n".utf8))
             exit(withError: ExitCode(64))
         }
-        if AllocatorSelection.request == .jemalloc, AllocatorProbe().allocator != .jemalloc {
-            let why = AllocatorSelection.outcome(for: AllocatorProbe()) ?? "jemalloc is not serving malloc"
+        if AllocatorSelection.request == .jemalloc, case let probe = AllocatorProbe(), probe.allocator != .jemalloc {
+            let why = AllocatorSelection.outcome(for: probe) ?? "jemalloc is not serving malloc"
             FileHandle.standardError.write(Data("flagstorm: error: FLAGSTORM_ALLOCATOR=jemalloc, but \(why)\n".utf8))
             exit(withError: internalError)
         }
